@@ -1,0 +1,271 @@
+"""A running sandbox: owns the data, switches, tokens and stats, and answers requests.
+
+handle() is transport-independent (the HTTP handler only parses and writes),
+so the request pipeline reads top to bottom in one place:
+control API -> latency -> rate limit -> route -> token | auth -> injected error -> page.
+"""
+
+import base64
+import json
+import threading
+import time
+from urllib.parse import parse_qs, unquote_plus
+
+from . import endpoints
+from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET, TokenStore, same
+from .cache import PageCache
+from .data import STREAMS, Dataset
+from .faults import Faults
+from .server import SandboxHTTPServer
+from .stats import Stats
+
+JSON = "application/json"
+
+
+def dumps(obj):
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+class Response:
+    __slots__ = ("status", "body", "content_type", "headers")
+
+    def __init__(self, status, body, content_type=JSON, headers=()):
+        self.status = status
+        self.body = body if isinstance(body, bytes) else dumps(body)
+        self.content_type = content_type
+        self.headers = list(headers)
+
+
+class Sandbox:
+    def __init__(self, records=20, seed=1, port=0, **switches):
+        self.records = records
+        self.seed = seed
+        self.faults = Faults(seed, **switches)  # validate before binding a port
+        self.tokens = TokenStore()
+        self._stats = Stats()
+        self._pages = PageCache()
+        self._server = SandboxHTTPServer(("127.0.0.1", port), self)
+        self.port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data = Dataset(records, seed, self.url)
+        self._stopped = False
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"sandbox-{self.port}", daemon=True)
+        self._thread.start()
+
+    # ---- public API ----------------------------------------------------
+    def base_url(self, profile):
+        self._check_profile(profile)
+        return f"{self.url}/{profile}"
+
+    def token_url(self, profile):
+        return self.base_url(profile) + endpoints.TOKEN_PATHS[profile]
+
+    def config(self, profile, auth="oauth2"):
+        if auth == "oauth2":
+            credentials = {"auth_type": "oauth2_client_credentials", "client_id": CLIENT_ID,
+                           "client_secret": CLIENT_SECRET, "token_url": self.token_url(profile)}
+        elif auth == "bearer":
+            credentials = {"auth_type": "bearer_token", "access_token": BEARER_TOKEN}
+        else:
+            raise ValueError("auth must be 'oauth2' or 'bearer'")
+        return {"api": profile, "base_url": self.base_url(profile), "credentials": credentials}
+
+    def truth(self, profile, stream):
+        return self.data.truth(profile, stream)
+
+    def streams(self, profile):
+        self._check_profile(profile)
+        return list(STREAMS[profile])
+
+    def stats(self):
+        return self._stats.snapshot()
+
+    def reset_stats(self):
+        self._stats.reset()
+
+    def configure(self, **switches):
+        return self.faults.configure(**switches)
+
+    def revoke_tokens(self):
+        self.tokens.revoke_all()
+
+    def advance(self, n):
+        self.data.advance(n)
+        self._pages.clear()  # epoch in the key already hides stale pages; this frees them
+
+    def stop(self):
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.shutdown()
+        self._server.close_connections()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def __repr__(self):
+        return f"<Sandbox {self.url} records={self.records} seed={self.seed}>"
+
+    @staticmethod
+    def _check_profile(profile):
+        if profile not in endpoints.PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; known: {endpoints.PROFILES}")
+
+    # ---- request pipeline ------------------------------------------------
+    def handle(self, method, path, query, headers, body, base):
+        if path.startswith("/_sandbox/"):
+            return self._control(method, path, query, body)
+        if len(path) > 1:
+            path = path.rstrip("/") or "/"
+        route, found = endpoints.match(method, path)  # found: path params, or allowed methods if unmatched
+        is_token = route is not None and route.kind == "token"
+        data_url = f"{path}?{query}" if query else path
+        endpoint = f"{method} {route.template if route else path}"
+        self._stats.begin()
+        response = None
+        try:
+            response = self._serve(route, found, method, path, query, headers, body, base, data_url)
+            return response
+        finally:
+            # counted before the response is written, so a client that has its answer sees it in stats
+            self._stats.end(endpoint, response.status if response else 500, is_token,
+                            data_url if route is not None and not is_token else None,
+                            len(response.body) if response else 0)
+
+    def _serve(self, route, found, method, path, query, headers, body, base, data_url):
+        latency = self.faults.get("latency_ms")
+        if latency:
+            time.sleep(latency / 1000.0)
+        retry_after = self.faults.rate_check()
+        if retry_after is not None:
+            return Response(429, {"error": "rate limit exceeded"}, headers=[("Retry-After", str(retry_after))])
+        if route is None:
+            if found:
+                return Response(405, {"error": "method_not_allowed"}, headers=[("Allow", ", ".join(found))])
+            return Response(404, {"error": "not_found", "message": f"no such endpoint: {path}"})
+        if route.kind == "token":
+            return self._token(route.profile, query, headers, body)
+
+        denied = self._authorize(route.profile, headers)
+        if denied is not None:
+            return denied
+        status = self.faults.inject(data_url)
+        if status is not None:
+            extra = []
+            retry = self.faults.get("error_retry_after")
+            if retry is not None:
+                extra.append(("Retry-After", str(int(retry)) if float(retry).is_integer() else str(retry)))
+            return Response(status, {"error": "simulated server error", "status": status}, headers=extra)
+
+        req = endpoints.Request(path, query, found, base)
+        corrupt = self.faults.get("corrupt")
+        mode = corrupt.get(path) or corrupt.get(route.template) if corrupt else None
+        try:
+            if mode:
+                envelope, data_path = route.builder(self.data, req)
+                raw, ctype = endpoints.corrupt(envelope, data_path, mode)
+                return Response(200, raw if raw is not None else envelope, ctype)
+            key = (route.template, req.params, query, base, self.data.epoch)
+            cached = self._pages.get(key)
+            if cached is None:
+                cached = dumps(route.builder(self.data, req)[0])
+                self._pages.put(key, cached)
+            return Response(200, cached)
+        except endpoints.ApiError as e:
+            return Response(e.status, e.body)
+
+    def _authorize(self, profile, headers):
+        def unauthorized(reason):
+            return Response(401, {"error": "invalid_token", "error_description": reason},
+                            headers=[("WWW-Authenticate", f'Bearer error="invalid_token"')])
+
+        if self.faults.get("reject_all_tokens"):
+            return unauthorized("access has been revoked")
+        auth = headers.get("Authorization") or ""
+        if auth[:7].lower() != "bearer " or not auth[7:].strip():
+            return unauthorized("missing bearer token")
+        token = auth[7:].strip()
+        if same(token, BEARER_TOKEN):
+            return None
+        reason = self.tokens.check(profile, token)
+        return unauthorized(reason) if reason else None
+
+    def _token(self, profile, query, headers, body):
+        params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        ctype = (headers.get("Content-Type") or "").lower()
+        if body:
+            try:
+                if "json" in ctype or body.lstrip()[:1] == b"{":
+                    parsed = json.loads(body)
+                    if not isinstance(parsed, dict):
+                        raise ValueError
+                    params.update({k: v for k, v in parsed.items() if isinstance(v, str)})
+                else:
+                    params.update({k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()})
+            except (ValueError, UnicodeDecodeError):
+                return Response(400, {"error": "invalid_request"})
+        basic = headers.get("Authorization") or ""
+        if basic[:6].lower() == "basic ":
+            try:
+                user, _, password = base64.b64decode(basic[6:].strip()).decode().partition(":")
+                # RFC 6749 2.3.1: credentials are form-encoded before Basic encoding
+                params.setdefault("client_id", unquote_plus(user))
+                params.setdefault("client_secret", unquote_plus(password))
+            except (ValueError, UnicodeDecodeError):
+                pass
+        if not (same(params.get("client_id"), CLIENT_ID) and same(params.get("client_secret"), CLIENT_SECRET)):
+            return Response(401, {"error": "invalid_client"})
+        if params.get("grant_type") != "client_credentials":
+            return Response(400, {"error": "unsupported_grant_type"})
+        ttl = self.faults.get("token_ttl")
+        token = self.tokens.issue(profile, ttl)
+        expires_in = int(ttl) if float(ttl).is_integer() else ttl
+        return Response(200, {"access_token": token, "token_type": "Bearer", "expires_in": expires_in,
+                              "scope": "read"}, headers=[("Cache-Control", "no-store")])
+
+    # ---- control API (not counted, never faulted) -------------------------
+    def _control(self, method, path, query, body):
+        action = path[len("/_sandbox/"):].rstrip("/")
+        try:
+            payload = json.loads(body) if body else {}
+            if not isinstance(payload, dict):
+                raise ValueError("body must be a JSON object")
+            if (method, action) == ("GET", "stats"):
+                return Response(200, self.stats())
+            if (method, action) == ("GET", "health"):
+                return Response(200, {"status": "ok", "url": self.url, "records": self.records, "seed": self.seed})
+            if (method, action) == ("GET", "config"):
+                return Response(200, self.faults.snapshot())
+            if (method, action) == ("GET", "truth"):
+                q = {k: v[0] for k, v in parse_qs(query).items()}
+                return Response(200, self.truth(q.get("profile", ""), q.get("stream", "")))
+            if (method, action) == ("POST", "reset-stats"):
+                self.reset_stats()
+                return Response(200, {"ok": True})
+            if (method, action) == ("POST", "configure"):
+                return Response(200, self.configure(**payload))
+            if (method, action) == ("POST", "revoke-tokens"):
+                self.revoke_tokens()
+                return Response(200, {"ok": True})
+            if (method, action) == ("POST", "advance"):
+                self.advance(payload.get("n", 1))
+                return Response(200, {"ok": True})
+        except (ValueError, TypeError, KeyError) as e:
+            return Response(400, {"error": "bad_request", "message": str(e)})
+        return Response(404, {"error": "not_found", "message": f"no control endpoint {method} {path}"})
+
+
+def start(records=20, seed=1, latency_ms=0, rate_limit=None, error_rate=0.0, error_retry_after=None,
+          token_ttl=3600, port=0, **switches):
+    """Start a sandbox serving in a daemon thread; returns the running Sandbox."""
+    return Sandbox(records=records, seed=seed, port=port, latency_ms=latency_ms, rate_limit=rate_limit,
+                   error_rate=error_rate, error_retry_after=error_retry_after, token_ttl=token_ttl, **switches)
+
+
+__all__ = ["Sandbox", "start"]

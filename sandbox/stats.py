@@ -1,0 +1,63 @@
+"""Request counters for data and token requests (control requests are not counted)."""
+
+import threading
+
+
+class Stats:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self._requests = 0
+            self._token_requests = 0
+            self._by_status = {}
+            self._by_endpoint = {}
+            self._bytes_sent = 0
+            self._duplicates = 0
+            self._served_ok = set()  # exact data URLs answered 200 at least once
+            self._max_in_flight = self._in_flight
+
+    def begin(self):
+        with self._lock:
+            self._in_flight += 1
+            if self._in_flight > self._max_in_flight:
+                self._max_in_flight = self._in_flight
+
+    def end(self, endpoint, status, is_token, data_url, nbytes):
+        """data_url: path+query of a data request (None for token/unrouted requests)."""
+        with self._lock:
+            self._in_flight -= 1
+            self._requests += 1
+            if is_token:
+                self._token_requests += 1
+            key = str(status)
+            self._by_status[key] = self._by_status.get(key, 0) + 1
+            self._by_endpoint[endpoint] = self._by_endpoint.get(endpoint, 0) + 1
+            self._bytes_sent += nbytes
+            if data_url is not None:
+                if data_url in self._served_ok:
+                    self._duplicates += 1
+                elif status == 200:
+                    self._served_ok.add(data_url)
+
+    def snapshot(self):
+        with self._lock:
+            by_status = dict(self._by_status)
+            return {
+                "requests": self._requests,
+                "token_requests": self._token_requests,
+                "data_requests": self._requests - self._token_requests,
+                "by_status": by_status,
+                "by_endpoint": dict(self._by_endpoint),
+                "responses_401": by_status.get("401", 0),
+                "responses_429": by_status.get("429", 0),
+                "responses_5xx": sum(v for k, v in by_status.items() if k.startswith("5")),
+                "in_flight": self._in_flight,
+                "max_in_flight": self._max_in_flight,
+                "duplicate_requests": self._duplicates,
+                "distinct_pages": len(self._served_ok),
+                "bytes_sent": self._bytes_sent,
+            }
