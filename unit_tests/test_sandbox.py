@@ -140,9 +140,13 @@ def test_revoke_tokens_and_reject_all(fresh):
 
 
 # ---- pagination, walked the way each document describes --------------------
+MAX_PAGES = 500  # a pagination bug must fail the test, not hang it
+
+
 def walk_tracking(s, url):
     pages = []
     while url:
+        assert len(pages) < MAX_PAGES
         body = s.get(url).json()
         pages.append(body["data"])
         url = body["links"].get("next")
@@ -154,6 +158,7 @@ def walk_tracking(s, url):
 def walk_meetings_users(s, base):
     pages, tok = [], ""
     while True:
+        assert len(pages) < MAX_PAGES
         body = s.get(base + "/v1/users", params={"page_size": 30, "next_page_token": tok}).json()
         pages.append(body["users"])
         assert body["total_records"] == N and body["page_size"] == 30
@@ -165,6 +170,7 @@ def walk_meetings_users(s, base):
 def walk_hal(s, url, key):
     pages = []
     while url:
+        assert len(pages) < MAX_PAGES
         body = s.get(url).json()
         pages.append(body["_embedded"][key])
         nxt = body["_links"].get("next")
@@ -175,6 +181,7 @@ def walk_hal(s, url, key):
 def walk_numbered(s, url, select, size, params=None):
     pages, page = [], 1
     while True:
+        assert len(pages) < MAX_PAGES
         records = select(s.get(url, params={**(params or {}), "page": page, "page_size": size}).json())
         pages.append(records)
         if len(records) < size:
@@ -264,6 +271,16 @@ def test_accounting_page_numbers():
         pages = walk_numbered(sess, s.base_url("accounting") + "/v1/contacts", lambda b: b["Contacts"], 30)
         assert [len(p) for p in pages] == [30] * 6 + [20]
         assert sess.get(s.base_url("accounting") + "/v1/contacts", params={"page": 0}).status_code == 400
+
+
+def test_no_trailing_page_when_total_is_a_multiple_of_page_size():
+    with sandbox.start(records=200, seed=2) as s:
+        tracking = walk_tracking(session(s, "tracking"), s.base_url("tracking") + "/v1/users")
+        assert [len(p) for p in tracking] == [100, 100]
+        payments = walk_hal(session(s, "payments"), s.base_url("payments") + "/customers?limit=50", "customers")
+        assert [len(p) for p in payments] == [50] * 4
+        body = session(s, "meetings").get(s.base_url("meetings") + "/v1/users", params={"page_size": 200}).json()
+        assert len(body["users"]) == 200 and body["next_page_token"] == ""
 
 
 def test_studies_pagination_and_study_rows(sb):
