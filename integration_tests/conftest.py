@@ -1,0 +1,20 @@
+import pytest
+
+import sandbox
+
+# Big enough that every paginated stream spans several pages (tracking/payments 100 per page, meetings 30,
+# accounting 100, studies 50) and some parents have no children.
+E2E_RECORDS = 250
+
+
+@pytest.fixture(scope="session")
+def sandbox_api():
+    with sandbox.start(records=E2E_RECORDS, seed=11) as api:
+        yield api
+
+
+@pytest.fixture
+def fresh_sandbox():
+    """A private sandbox for tests that change its data or fault switches."""
+    with sandbox.start(records=120, seed=5) as api:
+        yield api
