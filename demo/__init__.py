@@ -1,0 +1,1 @@
+"""`make demo`: a real sync of every profile against the sandbox, loaded into a DuckDB file."""
