@@ -1,0 +1,79 @@
+import time
+from typing import List
+
+import backoff._sync
+import pyrate_limiter.clocks
+import pytest
+from airbyte_cdk.sources.streams import call_rate
+from airbyte_cdk.sources.streams.http import rate_limiting
+from airbyte_cdk.test.mock_http import HttpMocker
+
+
+class _RecordingTime:
+    """Stands in for the `time` module inside the retry machinery: sleeps are recorded, never slept."""
+
+    def __init__(self, waits: List[float]) -> None:
+        self._waits = waits
+
+    def sleep(self, seconds: float) -> None:
+        # The backoff library calls sleep(0) between the CDK's own (recorded) waits; that is no wait at all.
+        if seconds:
+            self._waits.append(seconds)
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+@pytest.fixture(autouse=True)
+def backoff_waits(monkeypatch) -> List[float]:
+    """Every retry wait the connector asked for, in seconds, in order. Tests never really wait."""
+    waits: List[float] = []
+    recording_time = _RecordingTime(waits)
+    monkeypatch.setattr(rate_limiting, "time", recording_time)  # the CDK's user-defined backoff (strategies)
+    monkeypatch.setattr(backoff._sync, "time", recording_time)  # the backoff library's own expo waits
+    return waits
+
+
+class _BudgetClock:
+    """The clock of the connector's request budget (api_budget), advanced by the budget's own waits.
+
+    After a 429 the budget holds further requests for the rest of its one-second window; with this clock that
+    wait is recorded and passes at once instead of costing a real second per rate-limited response.
+    """
+
+    def __init__(self, waits: List[float]) -> None:
+        self._waits = waits
+        self._offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self._offset
+
+    def sleep(self, seconds: float) -> None:
+        self._waits.append(seconds)
+        self._offset += seconds
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+@pytest.fixture(autouse=True)
+def budget_waits(monkeypatch) -> List[float]:
+    """Every wait the request budget imposed, in seconds."""
+    waits: List[float] = []
+    clock = _BudgetClock(waits)
+    monkeypatch.setattr(pyrate_limiter.clocks, "time", clock.time)
+    monkeypatch.setattr(call_rate, "time", clock)
+    return waits
+
+
+@pytest.fixture(autouse=True)
+def isolated_request_cache(tmp_path, monkeypatch):
+    """Parents marked use_cache keep their pages in a request cache; without a path that cache is one in-memory
+    database shared by the whole process, so a page from one test could answer the next test's request."""
+    monkeypatch.setenv("REQUEST_CACHE_PATH", str(tmp_path))
+
+
+@pytest.fixture
+def http_mocker():
+    with HttpMocker() as mocker:
+        yield mocker

@@ -1,0 +1,77 @@
+"""Running the connector the way the platform does, and reading its output."""
+
+import logging
+from typing import Any, Dict, List, Mapping, Optional
+
+from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, FailureType, SyncMode
+from airbyte_cdk.test.catalog_builder import CatalogBuilder
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
+from airbyte_cdk.test.models.outcome import ExpectedOutcome
+
+from source_analytics import SourceAnalytics
+from unit_tests.builders import token_request, token_response
+
+# The CDK sleeps one second longer than a computed (or Retry-After) backoff "to cover fractions of a second".
+CDK_EXTRA_SECOND = 1
+
+
+def read_streams(
+    config: Mapping[str, Any],
+    streams: List[str],
+    sync_mode: SyncMode = SyncMode.full_refresh,
+    state: Optional[List[AirbyteStateMessage]] = None,
+    expect_failure: bool = False,
+) -> EntrypointOutput:
+    catalog = CatalogBuilder()
+    for name in streams:
+        catalog.with_stream(name, sync_mode)
+    built = catalog.build()
+    # Built as run.py builds it: the source sees config, catalog and state from the start.
+    source = SourceAnalytics(catalog=built, config=config, state=state)
+    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
+    return read(source, config, built, state, expected_outcome=outcome)
+
+
+def discover_streams(config: Mapping[str, Any]) -> EntrypointOutput:
+    return discover(SourceAnalytics(config=config), config)
+
+
+def check(config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+    return SourceAnalytics(config=config).check(logging.getLogger("airbyte"), config)
+
+
+def records(output: EntrypointOutput, stream: Optional[str] = None) -> List[Dict[str, Any]]:
+    return [m.record.data for m in output.records if stream is None or m.record.stream == stream]
+
+
+def record_ids(output: EntrypointOutput, stream: Optional[str] = None, key: str = "id") -> List[Any]:
+    return [record[key] for record in records(output, stream)]
+
+
+def final_state(output: EntrypointOutput, stream: str) -> Dict[str, Any]:
+    states = [m.state.stream for m in output.state_messages if m.state.stream.stream_descriptor.name == stream]
+    assert states, f"no state message for {stream}"
+    return states[-1].stream_state.__dict__
+
+
+def stream_errors(output: EntrypointOutput) -> List[AirbyteMessage]:
+    """The error traces the failing streams emitted.
+
+    When a stream fails, the CDK's concurrent reader adds one closing summary trace ("During the sync, the
+    following streams did not sync successfully", internal message "Concurrent read failure") so the process
+    exits non-zero; that summary is left out here, and asserted separately with `ended_with_failure_summary`.
+    """
+    return [e for e in output.errors if e.trace.error.internal_message != "Concurrent read failure"]
+
+
+def ended_with_failure_summary(output: EntrypointOutput) -> bool:
+    return output.errors[-1].trace.error.internal_message == "Concurrent read failure"
+
+
+def failure_types(output: EntrypointOutput) -> List[FailureType]:
+    return [e.trace.error.failure_type for e in stream_errors(output)]
+
+
+def given_token_endpoint(http_mocker, url: str, *access_tokens: str) -> None:
+    """The token endpoint hands out `access_tokens` in order (the last one again for any later call)."""
+    http_mocker.post(token_request(url), [token_response(token) for token in access_tokens or ("token-1",)])

@@ -1,0 +1,77 @@
+import pytest
+from airbyte_cdk.models import FailureType, SyncMode
+
+from unit_tests.builders import PROFILES, oauth_config
+from unit_tests.harness import discover_streams
+
+# What each API document lists: stream -> (primary key, cursor field of an incremental stream or None).
+DOCUMENTED_STREAMS = {
+    "tracking": {"users": ("id", None), "user_groups": ("id", None), "tracker_settings": ("id", None)},
+    "meetings": {"users": ("id", None), "meetings": ("id", None)},
+    "payments": {
+        "customers": ("id", None),
+        "funding_sources": ("id", None),
+        "events": ("id", "created"),
+        "exchange_partners": ("id", None),
+        "business_classifications": ("id", None),
+    },
+    "accounting": {
+        "bank_transactions": ("BankTransactionID", "UpdatedDateUTC"),
+        "contacts": ("ContactID", "UpdatedDateUTC"),
+    },
+    "studies": {"user": ("id", None), "study": ("crf_id", None), "audit_trail": ("uuid", "datetime")},
+}
+
+ALL_STREAMS = [(api, stream) for api, streams in DOCUMENTED_STREAMS.items() for stream in streams]
+
+
+def catalog_streams(api):
+    return {stream.name: stream for stream in discover_streams(oauth_config(api)).catalog.catalog.streams}
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    return {api: catalog_streams(api) for api in PROFILES}
+
+
+@pytest.mark.parametrize("api", PROFILES)
+def test_discover_lists_exactly_the_streams_of_the_chosen_profile(catalogs, api):
+    assert sorted(catalogs[api]) == sorted(DOCUMENTED_STREAMS[api])
+
+
+@pytest.mark.parametrize("api, stream", ALL_STREAMS)
+def test_primary_key_is_the_documented_one(catalogs, api, stream):
+    primary_key, _ = DOCUMENTED_STREAMS[api][stream]
+    assert catalogs[api][stream].source_defined_primary_key == [[primary_key]]
+
+
+@pytest.mark.parametrize("api, stream", ALL_STREAMS)
+def test_only_streams_with_a_cursor_are_incremental(catalogs, api, stream):
+    _, cursor_field = DOCUMENTED_STREAMS[api][stream]
+    discovered = catalogs[api][stream]
+    if cursor_field:
+        assert set(discovered.supported_sync_modes) == {SyncMode.full_refresh, SyncMode.incremental}
+        assert discovered.source_defined_cursor is True
+        assert discovered.default_cursor_field == [cursor_field]
+    else:
+        assert discovered.supported_sync_modes == [SyncMode.full_refresh]
+
+
+@pytest.mark.parametrize("api, stream", ALL_STREAMS)
+def test_schema_is_open_draft_07_with_a_required_non_null_primary_key(catalogs, api, stream):
+    primary_key, cursor_field = DOCUMENTED_STREAMS[api][stream]
+    schema = catalogs[api][stream].json_schema
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is True
+    assert primary_key in schema["required"]
+    key_type = schema["properties"][primary_key]["type"]
+    assert "null" not in (key_type if isinstance(key_type, list) else [key_type])
+    if cursor_field:
+        assert schema["properties"][cursor_field]["format"] == "date-time"
+
+
+def test_an_unknown_profile_is_a_config_error():
+    output = discover_streams(oauth_config("crm"))
+    assert [e.trace.error.failure_type for e in output.errors] == [FailureType.config_error]
+    assert "'crm' is not one of" in output.errors[0].trace.error.message

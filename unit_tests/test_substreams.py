@@ -1,0 +1,120 @@
+"""Child streams read one partition per parent record, from the parent's own pages."""
+
+from unit_tests.builders import (
+    DEFAULT_TOKEN_URLS,
+    api_request,
+    audit_trail_page,
+    hal_page,
+    meetings_page,
+    meetings_users_page,
+    oauth_config,
+    studies_page,
+    BASE_URL,
+    json_response,
+)
+from unit_tests.harness import given_token_endpoint, read_streams, record_ids, records, stream_errors
+
+
+def test_meetings_are_read_per_user_id(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["meetings"])
+    http_mocker.get(api_request("/v1/users", {"page_size": 30}), meetings_users_page([{"id": "u1"}], next_page_token="t2"))
+    http_mocker.get(api_request("/v1/users", {"page_size": 30, "next_page_token": "t2"}), meetings_users_page([{"id": "u2"}]))
+    http_mocker.get(api_request("/v1/meetings/u1"), meetings_page([{"id": 11, "topic": "standup"}]))
+    http_mocker.get(api_request("/v1/meetings/u2"), meetings_page([{"id": 21}, {"id": 22}]))
+
+    output = read_streams(oauth_config("meetings"), ["meetings"])
+
+    assert stream_errors(output) == []
+    assert sorted(record_ids(output, "meetings")) == [11, 21, 22]
+
+
+def test_funding_sources_are_read_per_customer_id(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["payments"])
+    http_mocker.get(
+        api_request("/customers"), hal_page("customers", [{"id": "cus-1"}], next_href=f"{BASE_URL}/customers?page=2")
+    )
+    http_mocker.get(api_request("/customers", {"page": 2}), hal_page("customers", [{"id": "cus-2"}]))
+    http_mocker.get(api_request("/customers/cus-1/funding-sources"), hal_page("funding-sources", [{"id": "fs-1"}]))
+    http_mocker.get(api_request("/customers/cus-2/funding-sources"), hal_page("funding-sources", [{"id": "fs-2"}]))
+
+    output = read_streams(oauth_config("payments"), ["funding_sources"])
+
+    assert stream_errors(output) == []
+    assert sorted(record_ids(output, "funding_sources")) == ["fs-1", "fs-2"]
+
+
+def test_funding_sources_follow_their_own_next_links(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["payments"])
+    http_mocker.get(api_request("/customers"), hal_page("customers", [{"id": "cus-1"}]))
+    http_mocker.get(
+        api_request("/customers/cus-1/funding-sources"),
+        hal_page("funding-sources", [{"id": "fs-1"}], next_href=f"{BASE_URL}/customers/cus-1/funding-sources?page=2"),
+    )
+    http_mocker.get(api_request("/customers/cus-1/funding-sources", {"page": 2}), hal_page("funding-sources", [{"id": "fs-2"}]))
+
+    output = read_streams(oauth_config("payments"), ["funding_sources"])
+
+    assert record_ids(output, "funding_sources") == ["fs-1", "fs-2"]
+
+
+def test_audit_trail_is_read_once_per_distinct_study_id(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["studies"])
+    # One study row per CRF: s1 appears on three rows, two of them on the second page.
+    http_mocker.get(
+        api_request("/v1/study", {"page": 1, "page_size": 50}),
+        studies_page("study", [{"crf_id": f"crf-{i}", "study_id": "s1" if i == 0 else f"filler-{i}"} for i in range(50)]),
+    )
+    http_mocker.get(
+        api_request("/v1/study", {"page": 2, "page_size": 50}),
+        studies_page("study", [{"crf_id": "crf-50", "study_id": "s1"}, {"crf_id": "crf-51", "study_id": "s1"}]),
+    )
+    s1_trail = api_request("/v1/study/s1/audit-trail", {"page": 1, "page_size": 1000})
+    http_mocker.get(s1_trail, audit_trail_page([{"uuid": "a1", "datetime": "2024-01-01T00:00:00Z", "study_id": "s1"}]))
+    for i in range(1, 50):
+        http_mocker.get(api_request(f"/v1/study/filler-{i}/audit-trail", {"page": 1, "page_size": 1000}), audit_trail_page([]))
+
+    output = read_streams(oauth_config("studies"), ["audit_trail"])
+
+    assert stream_errors(output) == []
+    assert record_ids(output, "audit_trail", "uuid") == ["a1"]
+    http_mocker.assert_number_of_calls(s1_trail, 1)
+
+
+def test_a_parent_without_children_is_quiet(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["payments"])
+    http_mocker.get(api_request("/customers"), hal_page("customers", [{"id": "cus-1"}, {"id": "cus-2"}]))
+    # One customer has an empty list, the other no `_embedded` at all.
+    http_mocker.get(api_request("/customers/cus-1/funding-sources"), hal_page("funding-sources", []))
+    http_mocker.get(api_request("/customers/cus-2/funding-sources"), json_response({"_links": {}}))
+
+    output = read_streams(oauth_config("payments"), ["funding_sources"])
+
+    assert records(output) == []
+    assert stream_errors(output) == []
+
+
+def test_no_parent_records_means_no_child_requests(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["meetings"])
+    http_mocker.get(api_request("/v1/users", {"page_size": 30}), meetings_users_page([]))
+
+    output = read_streams(oauth_config("meetings"), ["users", "meetings"])
+
+    # Any child request would find no mock and fail the stream.
+    assert records(output) == []
+    assert stream_errors(output) == []
+
+
+def test_parent_pages_are_requested_once_when_parent_and_child_are_both_synced(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["studies"])
+    study_page = api_request("/v1/study", {"page": 1, "page_size": 50})
+    http_mocker.get(study_page, studies_page("study", [{"crf_id": "c1", "study_id": "s1"}]))
+    http_mocker.get(
+        api_request("/v1/study/s1/audit-trail", {"page": 1, "page_size": 1000}),
+        audit_trail_page([{"uuid": "a1", "datetime": "2024-01-01T00:00:00Z"}]),
+    )
+
+    output = read_streams(oauth_config("studies"), ["study", "audit_trail"])
+
+    assert record_ids(output, "study", "crf_id") == ["c1"]
+    assert record_ids(output, "audit_trail", "uuid") == ["a1"]
+    http_mocker.assert_number_of_calls(study_page, 1)
