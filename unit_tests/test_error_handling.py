@@ -1,0 +1,225 @@
+"""Retries, rate limits and failures, per profile, as each API document describes them.
+
+Waits are recorded by the `backoff_waits` fixture instead of being slept. The CDK sleeps one second more than the
+computed or announced wait (CDK_EXTRA_SECOND).
+"""
+
+import pytest
+from airbyte_cdk.models import FailureType
+
+from unit_tests.builders import (
+    DEFAULT_TOKEN_URLS,
+    FIRST_STREAM,
+    PROFILES,
+    bearer_config,
+    error_response,
+    first_page,
+    first_page_request,
+    first_stream_records,
+    oauth_config,
+    token_request,
+    token_response,
+)
+from unit_tests.harness import (
+    CDK_EXTRA_SECOND,
+    ended_with_failure_summary,
+    failure_types,
+    given_token_endpoint,
+    read_streams,
+    records,
+    stream_errors,
+)
+
+# The computed waits of the first retries when the API gives no Retry-After: exponential (factor 2: 2 * 2^n)
+# for tracking, meetings and payments, a constant 30 s for accounting and 5 s for studies.
+FIRST_WAITS = {"tracking": [4, 8, 16], "meetings": [4, 8, 16], "payments": [4, 8, 16], "accounting": [30, 30, 30], "studies": [5] * 5}
+MAX_ATTEMPTS = {"tracking": 4, "meetings": 4, "payments": 4, "accounting": 4, "studies": 6}
+
+
+def waited(*seconds):
+    return [s + CDK_EXTRA_SECOND for s in seconds]
+
+
+def read_first_stream(api, config=None, expect_failure=False):
+    return read_streams(config or oauth_config(api), [FIRST_STREAM[api]], expect_failure=expect_failure)
+
+
+def given_first_page(http_mocker, api, *responses):
+    request = first_page_request(api)
+    http_mocker.get(request, list(responses))
+    return request
+
+
+def ok_page(api):
+    return first_page(api, first_stream_records(api, "r1", "r2"))
+
+
+# ---- rate limits -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("api", PROFILES)
+def test_429_waits_as_long_as_retry_after_says(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_first_page(http_mocker, api, error_response(429, {"Retry-After": "7"}), ok_page(api))
+
+    output = read_first_stream(api)
+
+    assert len(records(output)) == 2
+    assert stream_errors(output) == []
+    assert backoff_waits == waited(7)
+
+
+@pytest.mark.parametrize("api", PROFILES)
+def test_429_without_retry_after_waits_the_documented_backoff(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_first_page(http_mocker, api, error_response(429), ok_page(api))
+
+    output = read_first_stream(api)
+
+    assert len(records(output)) == 2
+    assert backoff_waits == waited(FIRST_WAITS[api][0])
+
+
+def test_a_retry_after_beyond_15_minutes_stops_the_stream_instead_of_waiting(http_mocker, backoff_waits):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
+    given_first_page(http_mocker, "accounting", error_response(429, {"Retry-After": "86400"}))
+
+    output = read_first_stream("accounting", expect_failure=True)
+
+    assert backoff_waits == []
+    assert failure_types(output) == [FailureType.transient_error]
+
+
+def test_tracking_rate_limit_exhausted_reports_the_documented_message(http_mocker, backoff_waits):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["tracking"])
+    request = given_first_page(http_mocker, "tracking", error_response(429))
+
+    output = read_first_stream("tracking", expect_failure=True)
+
+    http_mocker.assert_number_of_calls(request, 4)
+    assert backoff_waits == waited(4, 8, 16)
+    assert failure_types(output) == [FailureType.transient_error]
+    assert "Rate limits hit" in stream_errors(output)[0].trace.error.internal_message
+
+
+# ---- server errors -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("api", PROFILES)
+def test_server_errors_are_retried_with_the_documented_backoff_then_succeed(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_first_page(http_mocker, api, error_response(500), error_response(503), ok_page(api))
+
+    output = read_first_stream(api)
+
+    assert len(records(output)) == 2
+    assert stream_errors(output) == []
+    assert backoff_waits == waited(*FIRST_WAITS[api][:2])
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_every_documented_5xx_is_retried(http_mocker, status):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["payments"])
+    given_first_page(http_mocker, "payments", error_response(status), ok_page("payments"))
+
+    assert len(records(read_first_stream("payments"))) == 2
+
+
+@pytest.mark.parametrize("api", PROFILES)
+def test_retries_exhausted_end_with_one_transient_error(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    request = given_first_page(http_mocker, api, error_response(500))
+
+    output = read_first_stream(api, expect_failure=True)
+
+    http_mocker.assert_number_of_calls(request, MAX_ATTEMPTS[api])
+    assert backoff_waits == waited(*FIRST_WAITS[api][: MAX_ATTEMPTS[api] - 1])
+    assert failure_types(output) == [FailureType.transient_error]
+    assert stream_errors(output)[0].trace.error.stream_descriptor.name == FIRST_STREAM[api]
+    assert ended_with_failure_summary(output)
+
+
+# ---- 401: refresh the token once ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("api", PROFILES)
+def test_401_refreshes_the_token_and_retries_with_the_new_one(http_mocker, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api], "expired-token", "fresh-token")
+    with_expired = first_page_request(api, token="expired-token")
+    http_mocker.get(with_expired, error_response(401))
+    http_mocker.get(first_page_request(api, token="fresh-token"), ok_page(api))
+
+    output = read_first_stream(api)
+
+    http_mocker.assert_number_of_calls(with_expired, 1)
+    assert len(records(output)) == 2
+    assert stream_errors(output) == []
+
+
+@pytest.mark.parametrize("api", PROFILES)
+def test_401_again_after_the_refresh_is_a_config_error(http_mocker, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api], "token-1", "token-2")
+    given_first_page(http_mocker, api, error_response(401))
+
+    output = read_first_stream(api, expect_failure=True)
+
+    assert failure_types(output) == [FailureType.config_error]
+    assert ended_with_failure_summary(output)
+
+
+# ---- 403 ---------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("api", ["tracking", "meetings", "payments", "studies"])
+def test_403_is_a_config_error_without_retrying(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    request = given_first_page(http_mocker, api, error_response(403))
+
+    output = read_first_stream(api, expect_failure=True)
+
+    http_mocker.assert_number_of_calls(request, 1)
+    assert backoff_waits == []
+    assert failure_types(output) == [FailureType.config_error]
+
+
+def test_accounting_retries_403_then_reports_a_config_error(http_mocker, backoff_waits):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
+    request = given_first_page(http_mocker, "accounting", error_response(403))
+
+    output = read_first_stream("accounting", expect_failure=True)
+
+    http_mocker.assert_number_of_calls(request, 4)
+    assert backoff_waits == waited(30, 30, 30)
+    assert failure_types(output) == [FailureType.config_error]
+
+
+def test_accounting_recovers_from_a_passing_403(http_mocker, backoff_waits):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
+    given_first_page(http_mocker, "accounting", error_response(403), ok_page("accounting"))
+
+    output = read_first_stream("accounting")
+
+    assert len(records(output)) == 2
+    assert backoff_waits == waited(30)
+
+
+# ---- the token endpoint rejects the client -------------------------------------------------------------------
+@pytest.mark.parametrize("api", PROFILES)
+def test_a_wrong_client_secret_is_a_config_error(http_mocker, api):
+    http_mocker.post(token_request(DEFAULT_TOKEN_URLS[api]), error_response(401, body={"error": "invalid_client"}))
+
+    output = read_first_stream(api, expect_failure=True)
+
+    assert records(output) == []
+    assert failure_types(output) == [FailureType.config_error]
+
+
+@pytest.mark.parametrize("error", ["invalid_client", "unauthorized_client", "invalid_grant"])
+def test_a_400_from_the_token_endpoint_is_a_config_error(http_mocker, error):
+    # RFC 6749 section 5.2: a rejected grant is a 400 (or 401 for client authentication) with an `error` code.
+    http_mocker.post(token_request(DEFAULT_TOKEN_URLS["meetings"]), error_response(400, body={"error": error}))
+
+    output = read_first_stream("meetings", expect_failure=True)
+
+    assert failure_types(output) == [FailureType.config_error]
+
+
+def test_a_rejected_bearer_token_is_a_config_error(http_mocker):
+    request = first_page_request("studies", token="revoked")
+    http_mocker.get(request, error_response(401))
+
+    output = read_first_stream("studies", bearer_config("studies", "revoked"), expect_failure=True)
+
+    assert failure_types(output) == [FailureType.config_error]
