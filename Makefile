@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# PyAirbyte (Airbyte's Python client) pins its own dependency tree, so it gets a virtualenv of its own.
+PA_VENV  := .venv-pyairbyte
+PA_STAMP := $(PA_VENV)/.installed-stamp
 
 .PHONY: demo test unit e2e bench sandbox clean
 
@@ -13,12 +16,19 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+$(PA_STAMP): integration_tests/pyairbyte-requirements.txt
+	@test -x $(PA_VENV)/bin/python || $(PYTHON) -m venv $(PA_VENV)
+	@echo "Installing PyAirbyte into $(PA_VENV) ..."
+	@$(PA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r integration_tests/pyairbyte-requirements.txt
+	@touch $(PA_STAMP)
+
 ## demo: start the sandbox API and sync every stream of every profile into a DuckDB file
 demo: $(STAMP)
 	@$(BIN)/python -m demo
 
 ## test: unit tests, end-to-end tests against the sandbox, and Airbyte's standard connector tests
-test: $(STAMP)
+test: $(STAMP) $(PA_STAMP)
 	@$(BIN)/python -m pytest -p no:cacheprovider
 
 unit: $(STAMP)
@@ -36,4 +46,4 @@ sandbox: $(STAMP)
 	@$(BIN)/python -m sandbox --port 8765
 
 clean:
-	rm -rf $(VENV) .demo build dist *.egg-info
+	rm -rf $(VENV) $(PA_VENV) .demo build dist *.egg-info
