@@ -1,9 +1,11 @@
+import json
 import time
 from typing import List
 
 import backoff._sync
 import pyrate_limiter.clocks
 import pytest
+from airbyte_cdk.sources.declarative import concurrent_declarative_source as cds
 from airbyte_cdk.sources.streams import call_rate
 from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.test.mock_http import HttpMocker
@@ -77,3 +79,25 @@ def isolated_request_cache(tmp_path, monkeypatch):
 def http_mocker():
     with HttpMocker() as mocker:
         yield mocker
+
+
+@pytest.fixture(scope="session", autouse=True)
+def validate_each_manifest_once():
+    """Every test builds a source, and building one re-reads the CDK's component schema and re-validates the
+    manifest against it: most of the suite's time, spent on identical work. Within the session the schema is read
+    once and each distinct manifest is validated once (its first construction still fails on an invalid one)."""
+    schema = cds.get_declarative_component_schema()
+    validated = set()
+    validate = cds.validate_manifest
+
+    def validate_once(manifest, component_schema):
+        key = json.dumps(manifest, sort_keys=True, default=str)
+        if component_schema is not schema or key not in validated:
+            validate(manifest, component_schema)
+            validated.add(key)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(cds, "get_declarative_component_schema", lambda: schema)
+    patch.setattr(cds, "validate_manifest", validate_once)
+    yield
+    patch.undo()
