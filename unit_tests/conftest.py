@@ -51,8 +51,10 @@ class _BudgetClock:
         return time.time() + self._offset
 
     def sleep(self, seconds: float) -> None:
-        self._waits.append(seconds)
-        self._offset += seconds
+        # The budget polls with sleep(0) while its bucket catches up with the clock; that is no wait at all.
+        if seconds:
+            self._waits.append(seconds)
+            self._offset += seconds
 
     def __getattr__(self, name):
         return getattr(time, name)

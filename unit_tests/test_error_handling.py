@@ -11,6 +11,7 @@ from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     FIRST_STREAM,
     PROFILES,
+    api_request,
     bearer_config,
     error_response,
     first_page,
@@ -18,7 +19,7 @@ from unit_tests.builders import (
     first_stream_records,
     oauth_config,
     token_request,
-    token_response,
+    tracking_page,
 )
 from unit_tests.harness import (
     CDK_EXTRA_SECOND,
@@ -223,3 +224,31 @@ def test_a_rejected_bearer_token_is_a_config_error(http_mocker):
     output = read_first_stream("studies", bearer_config("studies", "revoked"), expect_failure=True)
 
     assert failure_types(output) == [FailureType.config_error]
+
+
+# ---- pacing ------------------------------------------------------------------------------------------------------
+def given_five_tracking_pages(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["tracking"])
+    for page in range(1, 6):
+        next_url = f"https://api.example.com/v1/users?page={page + 1}" if page < 5 else None
+        request = api_request("/v1/users", {"page": page} if page > 1 else None)
+        http_mocker.get(request, tracking_page([{"id": f"u{page}"}], next_url=next_url))
+
+
+def test_requests_per_second_paces_the_requests(http_mocker, budget_waits):
+    given_five_tracking_pages(http_mocker)
+
+    output = read_streams(oauth_config("tracking", requests_per_second=2), ["users"])
+
+    assert len(records(output)) == 5
+    # Five requests at two per second: the budget held some of them back, never longer than its 1 s window.
+    assert budget_waits and all(0 < wait <= 1 for wait in budget_waits)
+
+
+def test_without_requests_per_second_nothing_is_held_back(http_mocker, budget_waits):
+    given_five_tracking_pages(http_mocker)
+
+    output = read_streams(oauth_config("tracking"), ["users"])
+
+    assert len(records(output)) == 5
+    assert budget_waits == []
