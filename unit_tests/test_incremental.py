@@ -173,3 +173,23 @@ def test_cursor_values_with_fractions_or_offsets_are_compared_as_datetimes(http_
     output = read_incremental("payments", "events", start_date="2024-01-01T00:00:00Z")
 
     assert record_ids(output, "events") == ["fraction-after", "offset-after"]
+
+
+def test_records_without_a_cursor_value_are_kept_and_do_not_move_the_state(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
+    http_mocker.get(
+        CONTACTS,
+        accounting_page(
+            "Contacts",
+            [
+                {"ContactID": "null-cursor", "UpdatedDateUTC": None},
+                {"ContactID": "no-cursor"},
+                {"ContactID": "dated", "UpdatedDateUTC": "2024-01-01T00:00:00Z"},
+            ],
+        ),
+    )
+
+    output = read_incremental("accounting", "contacts", start_date="2023-01-01T00:00:00Z")
+
+    assert record_ids(output, "contacts", "ContactID") == ["null-cursor", "no-cursor", "dated"]
+    assert final_state(output, "contacts") == {"UpdatedDateUTC": "2024-01-01T00:00:00Z"}

@@ -1,5 +1,7 @@
 """Child streams read one partition per parent record, from the parent's own pages."""
 
+import pytest
+
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     api_request,
@@ -104,17 +106,37 @@ def test_no_parent_records_means_no_child_requests(http_mocker):
     assert stream_errors(output) == []
 
 
-def test_parent_pages_are_requested_once_when_parent_and_child_are_both_synced(http_mocker):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["studies"])
-    study_page = api_request("/v1/study", {"page": 1, "page_size": 50})
-    http_mocker.get(study_page, studies_page("study", [{"crf_id": "c1", "study_id": "s1"}]))
-    http_mocker.get(
-        api_request("/v1/study/s1/audit-trail", {"page": 1, "page_size": 1000}),
-        audit_trail_page([{"uuid": "a1", "datetime": "2024-01-01T00:00:00Z"}]),
-    )
+def given_parent_and_child(http_mocker, api):
+    """One parent record and one child record; returns the parent's (only) page request."""
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    if api == "meetings":
+        parent = api_request("/v1/users", {"page_size": 30})
+        http_mocker.get(parent, meetings_users_page([{"id": "p1"}]))
+        http_mocker.get(api_request("/v1/meetings/p1"), meetings_page([{"id": 1}]))
+    elif api == "payments":
+        parent = api_request("/customers")
+        http_mocker.get(parent, hal_page("customers", [{"id": "p1"}]))
+        http_mocker.get(api_request("/customers/p1/funding-sources"), hal_page("funding-sources", [{"id": "c1"}]))
+    else:
+        parent = api_request("/v1/study", {"page": 1, "page_size": 50})
+        http_mocker.get(parent, studies_page("study", [{"crf_id": "p1", "study_id": "s1"}]))
+        http_mocker.get(
+            api_request("/v1/study/s1/audit-trail", {"page": 1, "page_size": 1000}),
+            audit_trail_page([{"uuid": "c1", "datetime": "2024-01-01T00:00:00Z"}]),
+        )
+    return parent
 
-    output = read_streams(oauth_config("studies"), ["study", "audit_trail"])
 
-    assert record_ids(output, "study", "crf_id") == ["c1"]
-    assert record_ids(output, "audit_trail", "uuid") == ["a1"]
-    http_mocker.assert_number_of_calls(study_page, 1)
+@pytest.mark.parametrize(
+    "api, parent_stream, child_stream",
+    [("meetings", "users", "meetings"), ("payments", "customers", "funding_sources"), ("studies", "study", "audit_trail")],
+)
+def test_parent_pages_are_requested_once_when_parent_and_child_are_both_synced(http_mocker, api, parent_stream, child_stream):
+    parent_page = given_parent_and_child(http_mocker, api)
+
+    output = read_streams(oauth_config(api), [parent_stream, child_stream])
+
+    assert stream_errors(output) == []
+    assert len(records(output, parent_stream)) == 1
+    assert len(records(output, child_stream)) == 1
+    http_mocker.assert_number_of_calls(parent_page, 1)
