@@ -99,7 +99,7 @@ def token_response(access_token: str, expires_in: int = 3600) -> HttpResponse:
 
 def tracking_page(records: List[Mapping[str, Any]], next_url: Optional[str] = None) -> HttpResponse:
     """tracking: records under `data`, the absolute URL of the next page in `links.next` (absent on the last)."""
-    links = {"self": f"{BASE_URL}/v1/..."}
+    links: Dict[str, str] = {}
     if next_url:
         links["next"] = next_url
     return json_response({"data": records, "links": links})

@@ -6,6 +6,7 @@ from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     FIRST_STREAM,
     PROFILES,
+    api_request,
     bearer_config,
     first_page,
     first_page_request,
@@ -14,9 +15,8 @@ from unit_tests.builders import (
     token_request,
     token_response,
     tracking_page,
-    api_request,
 )
-from unit_tests.harness import given_token_endpoint, read_streams, records, stream_errors
+from unit_tests.harness import read_streams, records, stream_errors
 
 
 def read_first_stream(config):
