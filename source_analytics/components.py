@@ -2,15 +2,18 @@
 
 import json
 from dataclasses import InitVar, dataclass, field
-from typing import Any, Iterable, List, Mapping, MutableMapping
+from datetime import timedelta
+from typing import Any, Iterable, List, Mapping, MutableMapping, Optional, Tuple
 
 import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeOauth2Authenticator
 from airbyte_cdk.sources.declarative.decoders import Decoder, JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordExtractor
 from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
 from airbyte_cdk.sources.declarative.partition_routers import SubstreamPartitionRouter
 from airbyte_cdk.sources.types import Config, StreamSlice
+from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime, ab_datetime_now
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 
@@ -85,3 +88,61 @@ class KeyPathExtractor(RecordExtractor):
             "and report it to the API provider if it persists."
         )
         return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
+
+
+class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
+    """The CDK's OAuth authenticator, renewing tokens before the API rejects them and naming what to fix when the
+    token endpoint refuses.
+
+    Renewal: the CDK renews a token once the expiry it computed has passed, but computes it from when the token
+    response arrived, later than the API issued the token, so a request sent just before renewal is answered 401.
+    The CDK refreshes and retries such a request once; if that request meets a 401 again after waiting out a 5xx or
+    429, it reports the credentials as rejected and ends the sync. Renewing a quarter of the lifetime early (at most
+    a minute) keeps expired tokens off the wire, so a 401 means the API revoked the token.
+
+    Refusals: a 4xx (not 429) from the token endpoint is the user's to fix, a wrong client or a wrong URL; the CDK
+    names only a refresh-token rejection, and lets a 404 escape as an unexpected HTTPError.
+    """
+
+    _RENEW_EARLY_AT_MOST = timedelta(minutes=1)
+    _renew_early = timedelta(0)
+
+    def set_token_expiry_date(self, value: AirbyteDateTime) -> None:
+        super().set_token_expiry_date(value)
+        lifetime = self._token_expiry_date - ab_datetime_now()
+        self._renew_early = max(timedelta(0), min(lifetime / 4, self._RENEW_EARLY_AT_MOST))
+
+    def token_has_expired(self) -> bool:
+        return ab_datetime_now() + self._renew_early > self.get_token_expiry_date()
+
+    def refresh_access_token(self) -> Tuple[str, AirbyteDateTime]:
+        try:
+            return super().refresh_access_token()
+        except requests.exceptions.HTTPError as error:
+            raise self._refused(error.response) or error
+        except AirbyteTracedException as error:
+            cause = error.__cause__
+            refused = self._refused(cause.response) if isinstance(cause, requests.exceptions.HTTPError) else None
+            raise refused or error
+
+    def _refused(self, response: Optional[requests.Response]) -> Optional[AirbyteTracedException]:
+        """The config error for a token endpoint that refused the request, None when it did not (5xx, 429)."""
+        if response is None or not 400 <= response.status_code < 500 or response.status_code == 429:
+            return None
+        url = self.get_token_refresh_endpoint()
+        if response.status_code in (400, 401):
+            try:
+                code = response.json().get("error")
+            except (ValueError, AttributeError):
+                code = None
+            message = (
+                f"The token endpoint {url} rejected the client credentials (HTTP {response.status_code}"
+                f"{': ' + code if isinstance(code, str) else ''}). Check credentials.client_id and "
+                "credentials.client_secret."
+            )
+        else:
+            message = (
+                f"The token endpoint {url} answered HTTP {response.status_code}. Check credentials.token_url "
+                "(when it is empty, the profile's documented token path under base_url is used)."
+            )
+        return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
