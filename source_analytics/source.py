@@ -1,8 +1,10 @@
 from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, FailureType
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 # Resolved next to this file (package data in the wheel, a link to the top-level manifest in a checkout),
 # never against the working directory.
@@ -24,3 +26,39 @@ class SourceAnalytics(YamlDeclarativeSource):
             state=state,
             config_path=config_path,
         )
+        self._state_given = bool(state)
+
+    def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
+        # Streams read their cursors from the state as they are built; a cursor value that is not a date, or a
+        # state of the wrong shape, fails there with a bare ValueError/TypeError that the CDK reports as its own bug.
+        try:
+            return super().streams(config)
+        except (ValueError, TypeError, KeyError) as error:
+            if not self._state_given:
+                raise
+            detail = str(error)
+            if detail.startswith("No format in"):
+                detail = f"cursor value {detail.rsplit(' matching ', 1)[-1]!r} is not a date-time like 2024-01-01T00:00:00Z"
+            message = (
+                f"The state given to this sync cannot be read: {detail}. Pass the last state this connector emitted, "
+                "or clear the stream's state to read it again from start_date."
+            )
+            raise AirbyteTracedException(
+                message=message, internal_message=str(error), failure_type=FailureType.config_error
+            ) from error
+
+    def _select_streams(
+        self, streams: List[AbstractStream], configured_catalog: ConfiguredAirbyteCatalog
+    ) -> List[AbstractStream]:
+        # The CDK skips a catalog stream the source does not have, and the sync succeeds without it; a catalog made
+        # for another profile would then sync nothing and look fine.
+        known = sorted(stream.name for stream in streams)
+        unknown = [c.stream.name for c in configured_catalog.streams if c.stream.name not in known]
+        if unknown:
+            message = (
+                f"The catalog selects {', '.join(unknown)}, which the '{self._config.get('api')}' API does not "
+                f"have (its streams: {', '.join(known)}). Run discover with this config and select streams from "
+                "the catalog it returns."
+            )
+            raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
+        return super()._select_streams(streams, configured_catalog)
