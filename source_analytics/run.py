@@ -1,20 +1,25 @@
+import re
 import sys
 import traceback
 from datetime import datetime, timezone
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 import orjson
-from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import (
     AirbyteErrorTraceMessage,
+    AirbyteLogMessage,
     AirbyteMessage,
     AirbyteMessageSerializer,
     AirbyteTraceMessage,
     FailureType,
+    Level,
     TraceType,
     Type,
 )
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.source import SourceAnalytics
 
@@ -36,19 +41,20 @@ def _start_up_error(message: str, error: Exception, failure_type: FailureType) -
 
 
 def _get_source(args: List[str]) -> Optional[SourceAnalytics]:
-    catalog_path = AirbyteEntrypoint.extract_catalog(args)
-    config_path = AirbyteEntrypoint.extract_config(args)
-    state_path = AirbyteEntrypoint.extract_state(args)
+    files: Dict[str, Any] = {}
+    for name, path, load in (
+        ("catalog", AirbyteEntrypoint.extract_catalog(args), SourceAnalytics.read_catalog),
+        ("config", AirbyteEntrypoint.extract_config(args), SourceAnalytics.read_config),
+        ("state", AirbyteEntrypoint.extract_state(args), SourceAnalytics.read_state),
+    ):
+        try:
+            files[name] = load(path) if path else None
+        except Exception as error:
+            # The caller's files could not be loaded: that is input to fix, not a connector failure.
+            _emit(_start_up_error(f"Could not read the {name} file {path}:", error, FailureType.config_error))
+            return None
     try:
-        catalog = SourceAnalytics.read_catalog(catalog_path) if catalog_path else None
-        config = SourceAnalytics.read_config(config_path) if config_path else None
-        state = SourceAnalytics.read_state(state_path) if state_path else None
-    except Exception as error:
-        # The caller's files could not be loaded: that is input to fix, not a connector failure.
-        _emit(_start_up_error("Could not read the config, catalog or state file:", error, FailureType.config_error))
-        return None
-    try:
-        return SourceAnalytics(catalog=catalog, config=config, state=state, config_path=config_path)
+        return SourceAnalytics(**files, config_path=AirbyteEntrypoint.extract_config(args))
     except Exception as error:
         _emit(_start_up_error("The connector failed to start:", error, FailureType.system_error))
         return None
@@ -58,9 +64,102 @@ def _emit(message: AirbyteMessage) -> None:
     print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)
 
 
+# Errors the CDK words itself, which the manifest cannot reword, with what the user can do about each.
+_RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for more details. Exception: "
+_GUIDANCE = {
+    "API rate limit exceeded.": "the API kept answering HTTP 429 (rate limited) through every retry. Lower "
+    "num_workers, set requests_per_second below the API's limit, or run the sync later.",
+    "The rate limit wait time is longer than the connector is allowed to wait.": "the API answered HTTP 429 with a "
+    "Retry-After of 15 minutes or more, as when a daily quota is used up. Run the sync again once the quota resets.",
+    "Refreshed OAuth access token is rejected by the API.": "the API answered HTTP 401 to a token its token "
+    "endpoint had just issued. Check that credentials.token_url is this API's token endpoint and that the client "
+    "may read this resource.",
+    "OAuth access token refresh request failed due to a network error.": "could not connect to the token endpoint. "
+    "Check credentials.token_url (or base_url, when token_url is empty) and that it can be reached from here.",
+}
+_CONNECTION_FAILED = "could not connect to {host} through every retry. Check base_url, and that the API can be "\
+    "reached from where the connector runs."
+_HOST = re.compile(r"host=\\?'([^'\\]*)\\?', port=(\d+)")
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _connection_failed(cause: str) -> str:
+    host = _HOST.search(cause)
+    return _CONNECTION_FAILED.format(host=f"{host[1]}:{host[2]}" if host else "the API")
+
+
+class _OneErrorTrace:
+    """Keeps a failed sync to one ERROR trace that says what to fix.
+
+    The CDK reports an error per failing stream, and then a closing summary of them all typed config_error; when
+    bad credentials fail every stream, the user gets the same error many times and a summary that is not the
+    cause. The first error is the cause the platform shows: it is reworded where the CDK's words say nothing
+    actionable and prefixed with its stream; every later error goes to the log instead.
+    """
+
+    def __init__(self) -> None:
+        self.reported = False
+
+    def pass_through(self, message: str) -> str:
+        if message.startswith('{"type":"CONNECTION_STATUS"') and "ConnectionError" in message:
+            parsed = orjson.loads(message)
+            status = parsed["connectionStatus"]
+            status["message"] = _capitalized(_connection_failed(status.get("message") or ""))
+            return orjson.dumps(parsed).decode()
+        if not message.startswith('{"type":"TRACE"'):
+            return message
+        parsed = orjson.loads(message)
+        if parsed["trace"]["type"] != "ERROR":
+            return message
+        error = parsed["trace"]["error"]
+        if self.reported:
+            return self.to_log(error.get("message") or "", error.get("internal_message"))
+        self.reported = True
+        error["message"], error["failure_type"] = self.reword(error)
+        return orjson.dumps(parsed).decode()
+
+    @staticmethod
+    def reword(error: Dict[str, Any]) -> tuple:
+        message, failure_type = error.get("message") or "", error.get("failure_type")
+        if message.startswith(_RETRIES_EXHAUSTED):
+            cause = message[len(_RETRIES_EXHAUSTED) :]
+            if "ConnectionError" in cause:
+                message, failure_type = _connection_failed(cause), FailureType.config_error.value
+            else:
+                message = f"retries exhausted: {cause}"
+        elif message in _GUIDANCE:
+            message = _GUIDANCE[message]
+        stream = (error.get("stream_descriptor") or {}).get("name")
+        if stream and f"'{stream}'" not in message and f"stream {stream}" not in message:
+            message = f"Stream '{stream}': {message}"
+        return _capitalized(message), failure_type
+
+    @staticmethod
+    def to_log(message: str, internal_message: Optional[str] = None) -> str:
+        text = f"Also failed: {message}" + (f" ({internal_message})" if internal_message else "")
+        log = AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(level=Level.ERROR, message=filter_secrets(text)))
+        return orjson.dumps(AirbyteMessageSerializer.dump(log)).decode()
+
+
 def run() -> None:
     args = sys.argv[1:]
     source = _get_source(args)
     if source is None:
         sys.exit(1)
-    launch(source, args)
+    entrypoint = AirbyteEntrypoint(source)
+    errors = _OneErrorTrace()
+    # airbyte_cdk.entrypoint.launch, with each message passed through _OneErrorTrace.
+    with PRINT_BUFFER:
+        try:
+            for message in entrypoint.run(entrypoint.parse_args(args)):
+                print(f"{errors.pass_through(message)}\n", end="")
+        except Exception as error:
+            if not errors.reported:
+                raise  # the CDK's exception hook reports it as the one error
+            # Most often the CDK's closing summary of the failed streams, already reported.
+            traced = isinstance(error, AirbyteTracedException)
+            print(f"{errors.to_log(error.message if traced else repr(error), getattr(error, 'internal_message', None))}\n", end="")
+            sys.exit(1)
