@@ -37,9 +37,10 @@ unit: $(STAMP)
 e2e: $(STAMP)
 	@$(BIN)/python -m pytest -p no:cacheprovider integration_tests
 
-## bench: records/s, peak memory and request counts against the sandbox
+## bench: records/s, peak memory, sync time against the critical path, request counts and pacing against the
+## sandbox, one table (about 10 min; `make bench BENCH_ARGS=--quick` is a one-minute smoke run, see README)
 bench: $(STAMP)
-	@$(BIN)/python -m bench
+	@$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## sandbox: serve the five APIs on http://127.0.0.1:8765 until Ctrl-C
 sandbox: $(STAMP)

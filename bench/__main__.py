@@ -1,0 +1,202 @@
+"""python -m bench: measure the connector against the sandbox and print one table.
+
+Every figure sits next to its reference measured in the same run (the raw client, the critical-path floor, the
+sandbox's rate limit), so the ratio holds on a busy machine even when the absolute numbers do not.
+
+    python -m bench                      # everything (about 10 minutes; 1M records alone take about 5)
+    python -m bench --quick              # a smoke run in about a minute: small sizes, no 1M, short sweep
+    python -m bench --only latency,rate  # a subset: bulk, latency, workers, rate
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from bench import bulk, harness, latency, ratelimit
+
+SECTIONS = ("bulk", "latency", "workers", "order", "rate")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _spec_workers():
+    manifest = yaml.safe_load((ROOT / "manifest.yaml").read_text())
+    prop = manifest["spec"]["connection_specification"]["properties"]["num_workers"]
+    return prop.get("default"), prop.get("maximum")
+
+
+class Table:
+    HEAD = ("section", "case", "measured", "reference (same run)", "ratio", "target", "met")
+
+    def __init__(self):
+        self.rows = []
+
+    def add(self, section, case, measured, reference="", ratio="", target="", met=None):
+        self.rows.append((section, case, measured, reference, ratio, target,
+                          "" if met is None else ("yes" if met else "NO")))
+
+    def render(self) -> str:
+        widths = [max(len(str(r[i])) for r in self.rows + [self.HEAD]) for i in range(len(self.HEAD))]
+        line = lambda r: "| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths)) + " |"
+        sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+        return "\n".join([line(self.HEAD), sep] + [line(r) for r in self.rows])
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_bulk(table: Table, sizes, repeat: int) -> None:
+    results = [bulk.measure(n, log, repeat) for n in sizes]
+    for r in results:
+        ratio = r.connector_rate / r.raw_rate
+        table.add("1 bulk", f"tracking users, {r.records:,} records: records/s",
+                  f"{r.connector_rate:,.0f}/s (best of {', '.join(f'{x.wall:.1f}' for x in r.connectors)} s; "
+                  f"start-up {r.startup_cpu:.1f} s CPU)",
+                  f"raw client {r.raw_rate:,.0f}/s (best of {', '.join(f'{x.wall:.1f}' for x in r.raw)} s)",
+                  f"{ratio:.2f}", ">= 0.35", ratio >= 0.35 and r.pages_ok)
+        table.add("1 bulk", f"tracking users, {r.records:,} records: peak RSS",
+                  f"{r.connector_max_rss_mb:.0f} MB (CPU {r.connector.cpu:.1f} s)",
+                  f"raw client {r.raw_max_rss_mb:.0f} MB; sandbox CPU {r.sandbox_cpu:.1f} s "
+                  f"({100 * r.sandbox_cpu / r.connector.wall:.0f} % of a core)")
+    if len(results) >= 2:
+        small, large = results[0], results[-1]
+        growth = large.connector_max_rss_mb / small.connector_max_rss_mb
+        table.add("1 bulk", f"peak RSS at {large.records:,} vs {small.records:,}",
+                  f"{large.connector_max_rss_mb:.0f} MB", f"{small.connector_max_rss_mb:.0f} MB",
+                  f"{growth:.2f}", "<= 1.10", growth <= 1.10)
+
+
+def run_latency(table: Table, records: int, latency_ms: float) -> None:
+    for profile in harness.PROFILE_STREAMS:
+        log(f"latency: {profile}, {records} records, {latency_ms:.0f} ms per request ...")
+        r = latency.measure(profile, records, latency_ms)
+        ratio = r.span / r.floor_seconds
+        table.add("2 latency", f"{profile}: sync span (process wall)",
+                  f"{r.span:.2f} s ({r.run.wall:.2f} s, start-up CPU {r.startup_cpu:.1f} s)",
+                  f"floor {r.floor_seconds:.2f} s = {r.floor.chain} x {latency_ms:.0f} ms",
+                  f"{ratio:.2f}", "<= 1.3", ratio <= 1.3 and r.records_ok)
+        data, tokens = r.stats["data_requests"], r.stats["token_requests"]
+        table.add("2 latency", f"{profile}: requests (data + token)",
+                  f"{data} + {tokens} token ({r.stats['duplicate_requests']} repeated, "
+                  f"{r.stats['max_in_flight']} at once)",
+                  f"min {r.floor.min_data_requests} + 1 token (the CDK: {_requesters(profile)}, one per requester)",
+                  f"{data / r.floor.min_data_requests:.2f}", "data = min",
+                  data == r.floor.min_data_requests and r.stats["duplicate_requests"] == 0 and r.records_ok)
+
+
+def _requesters(profile: str) -> int:
+    """Requesters that send requests in a full sync: one per stream, and one per parent copy a child reads."""
+    return len(harness.PROFILE_STREAMS[profile]) + len(latency.PARENTS.get(profile, {}))
+
+
+def run_workers(table: Table, records: int, latency_ms: float, counts, profiles) -> None:
+    for profile in profiles:
+        sb = harness.TracedSandbox(records=records)
+        try:
+            spans = {}
+            for i, workers in enumerate(counts):
+                log(f"workers: {profile}, num_workers={workers} ...")
+                r = latency.measure(profile, records, latency_ms, workers=workers, sb=sb, warm=(i == 0))
+                spans[workers] = (r.span, r.floor_seconds)
+            best = min(s for s, _ in spans.values())
+            table.add("2b workers", f"{profile}: sync span by num_workers",
+                      "; ".join(f"{w}: {s:.2f} s" for w, (s, _) in spans.items()),
+                      f"floor {next(iter(spans.values()))[1]:.2f} s; best {best:.2f} s")
+        finally:
+            sb.stop()
+
+
+def run_order(table: Table, records: int, latency_ms: float, profiles) -> None:
+    """What the catalog's stream order costs a fan-out profile: a child listed after its parent waits for the whole
+    parent stream (the stream group defers it); listed first, its partitions start with the parent's first page
+    and the parent stream then reads its pages from the cache."""
+    for profile in profiles:
+        sb = harness.TracedSandbox(records=records)
+        try:
+            runs = {}
+            for i, first in enumerate((False, True)):
+                log(f"order: {profile}, {'children first' if first else 'discover order'} ...")
+                runs[first] = latency.measure(profile, records, latency_ms, sb=sb, warm=(i == 0),
+                                              children_first=first)
+            base, alt = runs[False], runs[True]
+            table.add("2c order", f"{profile}: sync span, children listed first",
+                      f"{alt.span:.2f} s ({', '.join(alt.order)}; {alt.stats['duplicate_requests']} repeated)",
+                      f"discover order {base.span:.2f} s ({', '.join(base.order)}); floor {base.floor_seconds:.2f} s",
+                      f"{alt.span / base.span:.2f}")
+        finally:
+            sb.stop()
+
+
+def run_rate(table: Table, records: int, rate_limit: float) -> None:
+    for rps in (None, int(rate_limit)):
+        label = f"requests_per_second={rps}" if rps else "no requests_per_second"
+        log(f"rate: meetings, {records} records, sandbox limit {rate_limit:.0f}/s, {label} ...")
+        r = ratelimit.measure("meetings", records, rate_limit, rps)
+        ratio = r.achieved / rate_limit
+        ok = r.run.returncode == 0
+        table.add("3 rate", f"meetings, limit {rate_limit:.0f}/s, {label}: rate",
+                  f"{r.achieved:.1f}/s ({r.answered} answered in {r.span:.1f} s{'' if ok else ', sync FAILED'})",
+                  f"R = {rate_limit:.0f}/s (admits at most {rate_limit * (r.span + 1):.0f} in {r.span:.1f} s)",
+                  f"{ratio:.2f}", ">= 0.9" if rps else "", (ratio >= 0.9 and ok) if rps else None)
+        table.add("3 rate", f"meetings, limit {rate_limit:.0f}/s, {label}: 429s",
+                  f"{r.stats['responses_429']} of {r.stats['requests']} ({100 * r.share_429:.1f} %)",
+                  f"{r.stats['token_requests']} token requests (outside the CDK's budget)", "",
+                  "< 1 %" if rps else "", (r.share_429 < 0.01) if rps else None)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="small sizes, about a minute")
+    p.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {', '.join(SECTIONS)}")
+    p.add_argument("--sizes", help="bulk sizes, comma-separated (default 100000,1000000; quick 20000,100000)")
+    p.add_argument("--records", type=int, help="records per profile for latency/workers (default 500)")
+    p.add_argument("--repeat", type=int, help="connector runs per bulk size, best counts (default 2; quick 1)")
+    p.add_argument("--latency-ms", type=float, default=50)
+    p.add_argument("--rate-limit", type=float, default=25, help="the sandbox's limit R, requests/s")
+    args = p.parse_args(argv)
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(only) - set(SECTIONS)
+    if unknown:
+        p.error(f"unknown section(s) {sorted(unknown)}; known: {', '.join(SECTIONS)}")
+
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
+        [20_000, 100_000] if args.quick else [100_000, 1_000_000])
+    records = args.records or (200 if args.quick else 500)
+    default_workers, max_workers = _spec_workers()
+    counts = [w for w in (4, 8, 16, 32, 64, 128) if w <= max_workers]
+    if args.quick:
+        counts = sorted({4, default_workers})
+
+    started = time.monotonic()
+    table = Table()
+    if "bulk" in only:
+        run_bulk(table, sizes, args.repeat or (1 if args.quick else 2))
+    if "latency" in only:
+        run_latency(table, records, args.latency_ms)
+    if "workers" in only:
+        run_workers(table, records, args.latency_ms, counts, ["meetings"] if args.quick else
+                    ["meetings", "payments", "studies"])
+    if "order" in only:
+        run_order(table, records, args.latency_ms, ["meetings"] if args.quick else ["meetings", "payments", "studies"])
+    if "rate" in only:
+        run_rate(table, 120 if args.quick else records, args.rate_limit)
+    elapsed = time.monotonic() - started
+
+    print(f"python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
+    print(f"num_workers default {default_workers}, at most {max_workers}; {elapsed / 60:.1f} min on "
+          f"{_cpus()} CPUs\n")
+    print(table.render())
+    return 0
+
+
+def _cpus() -> int:
+    import os
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
