@@ -1,0 +1,115 @@
+"""Shared by the reliability tests: many syncs at once, a sync to watch and kill, and what a sync must have read."""
+
+import json
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set
+
+from integration_tests.connector import EXECUTABLE, Run, configured_catalog, run
+
+_catalogs: Dict[str, Mapping[str, Any]] = {}
+_catalogs_lock = threading.Lock()
+
+
+def discovered(sandbox_api, profile: str) -> Mapping[str, Any]:
+    """The profile's discovered catalog (it does not depend on the API's data, so it is discovered once)."""
+    with _catalogs_lock:
+        if profile not in _catalogs:
+            result = run("discover", sandbox_api.config(profile))
+            assert result.returncode == 0, result.stdout[-2000:]
+            _catalogs[profile] = result.catalog
+        return _catalogs[profile]
+
+
+def catalog_of(sandbox_api, profile: str, streams: Optional[Sequence[str]] = None, incremental: bool = False):
+    """A configured catalog of the profile's streams (all, or those named)."""
+    entries = [s for s in discovered(sandbox_api, profile)["streams"] if streams is None or s["name"] in streams]
+    return configured_catalog({"streams": entries}, incremental=incremental)
+
+
+def primary_key(configured_stream: Mapping[str, Any]) -> str:
+    [[key]] = configured_stream["primary_key"]
+    return key
+
+
+def keys_read(result: Run, catalog: Mapping[str, Any]) -> Dict[str, List[Any]]:
+    """Each stream's primary keys in the order the sync emitted them."""
+    return {
+        s["stream"]["name"]: [r[primary_key(s)] for r in result.records(s["stream"]["name"])]
+        for s in catalog["streams"]
+    }
+
+
+def keys_served(sandbox_api, profile: str, catalog: Mapping[str, Any]) -> Dict[str, Set[Any]]:
+    """Each stream's primary keys as the API serves them: what a fault-free sync reads (test_end_to_end)."""
+    return {
+        s["stream"]["name"]: {r[primary_key(s)] for r in sandbox_api.truth(profile, s["stream"]["name"])}
+        for s in catalog["streams"]
+    }
+
+
+def in_parallel(jobs: Mapping[str, Callable[[], Any]], workers: int = 4) -> Dict[str, Any]:
+    """Run independent jobs (each a sync against its own sandbox, mostly waiting) at once; name -> result or error."""
+
+    def attempt(job: Callable[[], Any]) -> Any:
+        try:
+            return job()
+        except Exception as error:  # reported by the test that reads this result
+            return error
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(attempt, job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def error_traces(result: Run) -> List[Mapping[str, Any]]:
+    return result.errors
+
+
+def connection_statuses(result: Run) -> List[Mapping[str, Any]]:
+    return [m["connectionStatus"] for m in result.of("CONNECTION_STATUS")]
+
+
+class BackgroundRead:
+    """`source-analytics read` as a child process whose messages are read as it emits them, and which can be killed."""
+
+    def __init__(self, config, catalog, state=None) -> None:
+        self._dir = tempfile.TemporaryDirectory()
+        args = [EXECUTABLE, "read"]
+        for flag, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
+            if content is not None:
+                path = Path(self._dir.name) / f"{flag.strip('-')}.json"
+                path.write_text(json.dumps(content))
+                args += [flag, str(path)]
+        self._stderr = open(Path(self._dir.name) / "stderr.txt", "w+")
+        self.process = subprocess.Popen(
+            args, cwd=self._dir.name, stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1
+        )
+        self.messages: List[Mapping[str, Any]] = []
+        self._lines: List[str] = []
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        for line in self.process.stdout:
+            self._lines.append(line)
+            if line.startswith("{"):
+                message = json.loads(line)
+                self.messages.append(message)
+                yield message
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def finish(self, timeout: float = 300) -> Run:
+        """Read to the end (or what a killed process left) and return everything as a Run."""
+        for _ in self:
+            pass
+        returncode = self.process.wait(timeout=timeout)
+        self._stderr.seek(0)
+        stderr = self._stderr.read()
+        self._stderr.close()
+        self._dir.cleanup()
+        return Run(returncode, list(self.messages), "".join(self._lines), stderr)

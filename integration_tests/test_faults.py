@@ -1,0 +1,90 @@
+"""The fault matrix: every profile synced through the faults its API document anticipates, alone and combined.
+
+Each sync must complete and read exactly the primary keys the API serves, which is what a fault-free sync reads
+(test_end_to_end). Every scenario also proves its fault happened, so a sandbox that stopped injecting it would fail
+the test instead of passing it vacuously. Faults are deterministic enough to hold on a slow CI runner: a seeded
+sandbox, at most `max_consecutive_errors` injected 5xx in a row per URL (within every document's retry budget), and
+`Retry-After: 1` on them so a retry waits 2 s instead of an exponential or 30 s backoff.
+"""
+
+import time
+
+import pytest
+
+import sandbox
+from integration_tests.connector import PROFILE_STREAMS, run
+from integration_tests.reliability import catalog_of, in_parallel, keys_read, keys_served
+
+# Records per profile so each sync makes 20-70 requests: enough for every fault to land, few enough to take seconds.
+RECORDS = {"tracking": 1200, "meetings": 40, "payments": 40, "accounting": 1200, "studies": 60}
+
+# Requests per second the API allows, well below what the connector makes without faults: tracking and
+# accounting read 2-3 streams page by page (tens of requests a second), the others fan out over up to 32
+# partitions at once (a hundred and more).
+RATE_LIMIT = {"tracking": 5, "meetings": 10, "payments": 10, "accounting": 5, "studies": 10}
+
+SCENARIOS = {
+    # 15 % of data requests answer 500/502/503/504, up to twice in a row for one URL (3 retries documented).
+    "server_errors": dict(error_rate=0.15, error_retry_after=1, latency_ms=10),
+    # 429 with Retry-After whenever the connector outpaces the API (RATE_LIMIT).
+    "rate_limit": dict(latency_ms=10),
+    # Tokens live 1 s; 150 ms per request keeps each sync going for several token lifetimes.
+    "expiring_tokens": dict(token_ttl=1, latency_ms=150),
+    # All at once, RATE_LIMIT included. One injected 5xx in a row per URL, so a request meeting a 5xx, a 429 and a 401 still fits the
+    # documents' 3 retries. Tokens live 2 s: a 429 makes the request budget hold every request for up to 1 s after
+    # its token was attached, which a 1 s token does not outlive.
+    "combined": dict(
+        error_rate=0.15, error_retry_after=1, max_consecutive_errors=1, token_ttl=2, latency_ms=30,
+    ),
+}
+
+
+def _fault_seen(scenario, stats, streams):
+    """Evidence in the sandbox's stats that the scenario's faults reached the connector."""
+    return {
+        "server_errors": {"5xx": stats["responses_5xx"] > 0},
+        "rate_limit": {"429": stats["responses_429"] > 0},
+        # More tokens than streams: tokens were renewed during the sync, not just fetched once per stream.
+        "expiring_tokens": {"renewed tokens": stats["token_requests"] > len(streams)},
+        "combined": {
+            "5xx": stats["responses_5xx"] > 0,
+            "429": stats["responses_429"] > 0,
+            "renewed tokens": stats["token_requests"] > len(streams),
+        },
+    }[scenario]
+
+
+def _sync(profile, scenario):
+    faults = dict(SCENARIOS[scenario])
+    if scenario in ("rate_limit", "combined"):
+        faults["rate_limit"] = RATE_LIMIT[profile]
+    with sandbox.start(records=RECORDS[profile], seed=7, **faults) as api:
+        catalog = catalog_of(api, profile)
+        started = time.monotonic()
+        result = run("read", api.config(profile), catalog, timeout=240)
+        return result, keys_served(api, profile, catalog), api.stats(), time.monotonic() - started, catalog
+
+
+@pytest.fixture(scope="module")
+def fault_syncs():
+    """Every (profile, scenario) sync, run four at a time: they spend most of their time waiting out faults."""
+    jobs = {(p, s): (lambda p=p, s=s: _sync(p, s)) for p in PROFILE_STREAMS for s in SCENARIOS}
+    return in_parallel(jobs, workers=4)
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+@pytest.mark.parametrize("profile", list(PROFILE_STREAMS))
+def test_sync_under_faults_reads_exactly_what_a_fault_free_sync_reads(fault_syncs, profile, scenario):
+    outcome = fault_syncs[(profile, scenario)]
+    if isinstance(outcome, Exception):
+        raise outcome
+    result, served, stats, seconds, catalog = outcome
+
+    assert result.returncode == 0 and result.errors == [], (result.errors, result.stderr[-2000:])
+    assert all(_fault_seen(scenario, stats, PROFILE_STREAMS[profile]).values()), (
+        f"the sandbox did not inject the {scenario} faults: {stats}"
+    )
+    for stream, read in keys_read(result, catalog).items():
+        assert served[stream], f"the sandbox serves no {profile}.{stream}: the test would prove nothing"
+        assert len(read) == len(set(read)), f"{profile}.{stream} emitted records twice under {scenario}"
+        assert set(read) == served[stream], f"{profile}.{stream} missed or invented records under {scenario}"

@@ -1,0 +1,139 @@
+"""Retries are bounded and honest: each document's retry count, Retry-After honoured, one error that says what to do.
+
+Every injected 5xx carries `Retry-After: 1`, which the CDK waits plus one second: a retry costs 2 s here, where the
+documents' own backoffs would cost 5, 9 and 17 s (factor 2), 30 s (accounting) or 5 s (studies).
+"""
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+import sandbox
+from integration_tests.connector import run
+from integration_tests.reliability import catalog_of, in_parallel
+
+# The stream each test reads (one, so one URL fails), its request path, and the documented number of retries.
+FIRST = {
+    "tracking": ("users", "/tracking/v1/users", 3),
+    "meetings": ("users", "/meetings/v1/users", 3),
+    "payments": ("customers", "/payments/customers", 3),
+    "accounting": ("contacts", "/accounting/v1/contacts", 3),
+    "studies": ("user", "/studies/v1/user", 5),
+}
+# What the documented backoffs alone would make the retries wait, had Retry-After been ignored.
+DOCUMENTED_WAIT = {"tracking": 31, "meetings": 31, "payments": 31, "accounting": 93, "studies": 30}
+
+
+def _exhaust(profile):
+    stream, path, _ = FIRST[profile]
+    # Every data request fails, as long as the connector keeps asking.
+    with sandbox.start(records=20, seed=3, error_rate=1.0, max_consecutive_errors=1000, error_retry_after=1) as api:
+        result = run("read", api.config(profile), catalog_of(api, profile, [stream]), timeout=180)
+        return result, api.stats()["by_endpoint"].get(f"GET {path}", 0)
+
+
+def _seconds_retrying(result):
+    """How long the request was retried, as the CDK logs it when it gives up (the process also starts and stops)."""
+    logged = [m["log"]["message"] for m in result.of("LOG") if "Max retry limit reached after" in m["log"]["message"]]
+    assert logged, "the CDK did not log giving up"
+    return float(re.search(r"after ([0-9.]+)s", logged[0])[1])
+
+
+@pytest.fixture(scope="module")
+def exhausted():
+    return in_parallel({profile: (lambda p=profile: _exhaust(p)) for profile in FIRST}, workers=5)
+
+
+@pytest.mark.parametrize("profile", list(FIRST))
+def test_server_errors_are_retried_as_documented_then_end_the_sync_with_one_clear_error(exhausted, profile):
+    outcome = exhausted[profile]
+    if isinstance(outcome, Exception):
+        raise outcome
+    result, attempts = outcome
+    stream, _, retries = FIRST[profile]
+
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "transient_error"
+    message = error["message"]
+    assert f"'{stream}'" in message and "HTTP 5xx" in message and "run the sync again later" in message, message
+    assert "Traceback" not in message
+    assert attempts == retries + 1, f"{profile} made {attempts} attempts; its document allows {retries} retries"
+    # Each retry waited what Retry-After asked (1 s, plus the CDK's extra second), not the documented backoff.
+    seconds = _seconds_retrying(result)
+    assert retries * 2 <= seconds < DOCUMENTED_WAIT[profile], f"retried for {seconds:.0f} s"
+
+
+def test_a_retry_after_beyond_the_cap_ends_the_sync_at_once():
+    """A daily quota answers 429 with a Retry-After of hours: not waited out, not retried forever."""
+    # One request allowed, then a Retry-After of 1000 s (the cap is 900 s). Bearer: no token request takes the one.
+    with sandbox.start(records=250, seed=3, rate_limit=0.001) as api:
+        started = time.monotonic()
+        result = run("read", api.config("tracking", auth="bearer"), catalog_of(api, "tracking", ["users"]))
+        seconds, stats = time.monotonic() - started, api.stats()
+
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "transient_error"
+    assert "'users'" in error["message"] and "HTTP 429" in error["message"] and "quota" in error["message"]
+    assert stats["responses_429"] == 1, "the 429 was retried"
+    assert seconds < 120
+
+
+class _Forbidden(BaseHTTPRequestHandler):
+    """Every request: 403 with Retry-After: 1."""
+
+    requests = 0
+    lock = threading.Lock()
+
+    def do_GET(self):
+        with self.lock:
+            type(self).requests += 1
+        body = json.dumps({"error": "forbidden"}).encode()
+        self.send_response(403)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Retry-After", "1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def forbidding_api():
+    """The sandbox has no 403 switch: a stub API that refuses every request."""
+    handler = type("Forbidden", (_Forbidden,), {"requests": 0})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    "profile, stream, attempts",
+    [
+        ("accounting", "contacts", 4),  # its document retries 403 (3 times)
+        ("tracking", "users", 1),  # the others do not
+    ],
+)
+def test_403_is_a_config_error_after_the_retries_its_document_asks_for(sandbox_api, forbidding_api, profile, stream,
+                                                                        attempts):
+    url, handler = forbidding_api
+    config = {"api": profile, "base_url": url,
+              "credentials": {"auth_type": "bearer_token", "access_token": sandbox.BEARER_TOKEN}}
+
+    result = run("read", config, catalog_of(sandbox_api, profile, [stream]), timeout=120)
+
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "config_error"
+    assert "HTTP 403" in error["message"] and "allowed to read" in error["message"], error["message"]
+    assert handler.requests == attempts
