@@ -1,0 +1,83 @@
+"""Server-side revocation: the API answers 401 to tokens that have not expired.
+
+The connector refreshes its token once and carries on; when the API also rejects the refreshed token, the sync ends
+with a config error instead of refreshing in a loop.
+"""
+
+import threading
+import time
+
+import pytest
+
+import sandbox
+from integration_tests.connector import PROFILE_STREAMS, run
+from integration_tests.reliability import catalog_of, in_parallel, keys_read, keys_served
+
+# Enough requests per profile, at 100 ms each, that the sync is still reading when its tokens are revoked.
+RECORDS = {"tracking": 1200, "meetings": 60, "payments": 60, "accounting": 1200, "studies": 60}
+REVOKE_AFTER = 5  # data requests served
+
+
+def _when_served(api, requests, action):
+    """Do `action` once the sandbox has served that many data requests (watched from a thread)."""
+
+    def watch():
+        while api.stats()["data_requests"] < requests:
+            time.sleep(0.01)
+        action()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    return watcher
+
+
+def _revoked_mid_sync(profile):
+    with sandbox.start(records=RECORDS[profile], seed=4, latency_ms=100) as api:
+        catalog = catalog_of(api, profile)
+        watcher = _when_served(api, REVOKE_AFTER, api.revoke_tokens)
+        result = run("read", api.config(profile), catalog, timeout=240)
+        watcher.join(timeout=1)
+        return result, keys_served(api, profile, catalog), api.stats(), catalog
+
+
+@pytest.fixture(scope="module")
+def revoked_syncs():
+    # accounting waits its documented 30 s before retrying a 401; the others take seconds.
+    return in_parallel({p: (lambda p=p: _revoked_mid_sync(p)) for p in PROFILE_STREAMS}, workers=5)
+
+
+@pytest.mark.parametrize("profile", list(PROFILE_STREAMS))
+def test_a_revoked_token_is_refreshed_and_the_sync_carries_on(revoked_syncs, profile):
+    outcome = revoked_syncs[profile]
+    if isinstance(outcome, Exception):
+        raise outcome
+    result, served, stats, catalog = outcome
+
+    assert result.returncode == 0 and result.errors == [], (result.errors, result.stderr[-2000:])
+    assert stats["data_requests"] > REVOKE_AFTER + stats["responses_401"], "the sync ended before the revocation"
+    assert stats["responses_401"] > 0, "nothing was sent with a revoked token"
+    streams = len(PROFILE_STREAMS[profile])
+    assert stats["token_requests"] > streams, "no token was requested after the revocation"
+    for stream, read in keys_read(result, catalog).items():
+        assert set(read) == served[stream], f"{profile}.{stream} lost or invented records across the revocation"
+
+
+def test_a_refreshed_token_that_is_also_rejected_is_a_config_error_not_a_loop():
+    profile = "tracking"
+    with sandbox.start(records=1200, seed=4, latency_ms=100) as api:
+        # From then on the token endpoint still issues tokens, and the API rejects every one.
+        watcher = _when_served(api, REVOKE_AFTER, lambda: api.configure(reject_all_tokens=True))
+        result = run("read", api.config(profile), catalog_of(api, profile), timeout=120)
+        watcher.join(timeout=1)
+        stats = api.stats()
+        time.sleep(1)
+        assert api.stats()["requests"] == stats["requests"], "requests went on after the sync ended"
+
+    streams = len(PROFILE_STREAMS[profile])
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "config_error"
+    assert "HTTP 401" in error["message"] and "credentials.token_url" in error["message"], error["message"]
+    # Each stream: the rejected request, one refresh, the rejected retry. Nothing more.
+    assert stats["token_requests"] <= 2 * streams, stats
+    assert stats["responses_401"] <= 2 * streams, stats
