@@ -1,0 +1,143 @@
+"""Bad input, each answered with one clear message and the right failure type, never a stack trace as the message.
+
+A read, discover or check that cannot start emits exactly one ERROR trace and exits non-zero; a check that can
+start and finds the connection broken answers one FAILED status. config_error is input the user must fix;
+system_error is an API that answers 200 with something its document does not allow (the request and credentials
+were accepted: the body is the API's fault, though a base_url pointing at a website looks the same, so the message
+names both).
+"""
+
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import sandbox
+from integration_tests.connector import EXECUTABLE, Run
+from integration_tests.reliability import catalog_of, in_parallel
+
+# Broken pages, one per profile, so the other profiles' endpoints stay sound for the other cases.
+CORRUPT = {"/payments/customers": "not_json", "/tracking/v1/users": "missing_key", "/accounting/v1/contacts": "wrong_shape"}
+GARBAGE_STATE = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "events"},
+                                               "stream_state": {"created": "garbage"}}}]
+
+
+def _run(command, files):
+    """Run a command with files given as objects (written as JSON) or as raw text; None: a path that does not exist."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [EXECUTABLE, command]
+        for flag, content in files.items():
+            path = os.path.join(tmp, f"{flag}.json")
+            if content is not None:
+                Path(path).write_text(content if isinstance(content, str) else json.dumps(content))
+            args += [f"--{flag}", path]
+        done = subprocess.run(args, cwd=tmp, capture_output=True, text=True, timeout=240)
+    messages = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return Run(done.returncode, messages, done.stdout, done.stderr)
+
+
+def _cases(api):
+    """name -> (command, files, expected outcome, words the message must hold)."""
+    meetings = api.config("meetings")
+    meetings_users = catalog_of(api, "meetings", ["users"])
+
+    def changed(config, **changes):
+        config = json.loads(json.dumps(config))
+        for path, value in changes.items():
+            *parents, key = path.split("__")
+            target = config
+            for parent in parents:
+                target = target[parent]
+            if value is None:
+                del target[key]
+            else:
+                target[key] = value
+        return config
+
+    def both(name, config, catalog, *words):
+        """The same bad config, through check (a FAILED status) and read (a config_error)."""
+        return {
+            f"check: {name}": ("check", {"config": config}, "FAILED", words),
+            f"read: {name}": ("read", {"config": config, "catalog": catalog}, "config_error", words),
+        }
+
+    return {
+        "check: missing config file": ("check", {"config": None}, "config_error", ("config file",)),
+        "check: config is not JSON": ("check", {"config": '{"api": "tracking", '}, "config_error", ("config file",)),
+        "discover: unknown api": ("discover", {"config": changed(meetings, api="nope")}, "config_error", ("'nope'",)),
+        **both("unknown api", changed(meetings, api="nope"), meetings_users, "'nope'"),
+        **both("missing credentials", changed(meetings, credentials=None), meetings_users, "'credentials'"),
+        **both("base_url not a URL", changed(meetings, base_url="not a url"), meetings_users, "'not a url'"),
+        **both("unreachable base_url", changed(meetings, base_url="http://127.0.0.1:1/meetings"), meetings_users,
+               "127.0.0.1:1", "base_url"),
+        **both("wrong client secret", changed(meetings, credentials__client_secret="not-the-secret"),
+               meetings_users, "credentials.client_secret"),
+        **both("wrong token URL", changed(meetings, credentials__token_url=api.base_url("meetings") + "/oauth/tokn"),
+               meetings_users, "credentials.token_url", "404"),
+        "read: response not JSON": (
+            "read", {"config": api.config("payments"), "catalog": catalog_of(api, "payments", ["customers"])},
+            "system_error", ("'customers'", "not JSON", "base_url")),
+        "check: response not JSON": ("check", {"config": api.config("payments")}, "FAILED", ("not JSON",)),
+        "read: response without its data key": (
+            "read", {"config": api.config("tracking"), "catalog": catalog_of(api, "tracking", ["users"])},
+            "system_error", ("'users'", "`data`", "base_url")),
+        "read: records of the wrong shape": (
+            "read", {"config": api.config("accounting"), "catalog": catalog_of(api, "accounting", ["contacts"])},
+            "system_error", ("'contacts'", "`Contacts`", "JSON objects")),
+        "read: catalog of another profile": (
+            "read", {"config": meetings, "catalog": catalog_of(api, "tracking")}, "config_error",
+            ("user_groups", "'meetings'", "discover")),
+        "read: catalog is not JSON": (
+            "read", {"config": meetings, "catalog": '{"streams": ['}, "config_error", ("catalog file",)),
+        "read: state cursor is not a date": (
+            "read", {"config": api.config("payments"), "catalog": catalog_of(api, "payments", ["events"], True),
+                     "state": GARBAGE_STATE}, "config_error", ("'garbage'", "state")),
+        "read: state is not JSON": (
+            "read", {"config": meetings, "catalog": meetings_users, "state": "[{"}, "config_error", ("state file",)),
+    }
+
+
+@pytest.fixture(scope="module")
+def bad_input_runs():
+    with sandbox.start(records=30, seed=6, corrupt=CORRUPT) as api:
+        cases = _cases(api)
+        assert sorted(cases) == sorted(CASES)
+        # The unreachable base_url cases wait out their retries (about 30 s): run everything at once.
+        results = in_parallel({name: (lambda c=case: _run(c[0], c[1])) for name, case in cases.items()}, workers=6)
+        return {name: (cases[name], results[name]) for name in cases}
+
+
+CASES = [
+    "check: missing config file", "check: config is not JSON", "discover: unknown api",
+    "check: unknown api", "read: unknown api", "check: missing credentials", "read: missing credentials",
+    "check: base_url not a URL", "read: base_url not a URL", "check: unreachable base_url",
+    "read: unreachable base_url", "check: wrong client secret", "read: wrong client secret",
+    "check: wrong token URL", "read: wrong token URL", "read: response not JSON", "check: response not JSON",
+    "read: response without its data key", "read: records of the wrong shape", "read: catalog of another profile",
+    "read: catalog is not JSON", "read: state cursor is not a date", "read: state is not JSON",
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_gets_one_clear_message_with_the_right_failure_type(bad_input_runs, case):
+    (command, _, expected, words), result = bad_input_runs[case]
+    if isinstance(result, Exception):
+        raise result
+
+    if expected == "FAILED":
+        assert result.errors == [], result.errors
+        [status] = [m["connectionStatus"] for m in result.of("CONNECTION_STATUS")]
+        assert status["status"] == "FAILED"
+        message = status["message"]
+    else:
+        assert result.returncode != 0, f"{command} exited 0 on bad input"
+        [error] = result.errors
+        assert error["failure_type"] == expected, error
+        message = error["message"]
+    for word in words:
+        assert word in message, f"{word!r} not in {message!r}"
+    assert "Traceback" not in message and 'File "' not in message, message
+    assert not result.records()
