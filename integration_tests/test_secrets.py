@@ -1,0 +1,86 @@
+"""No client secret, access token or bearer token in any output of spec, check, discover or read.
+
+The sandbox's credentials are long and distinctive, and so are the wrong ones given here, so a plain substring
+search of stdout and stderr finds any leak; the access tokens the sandbox issues all match `sbx_<43 characters>`.
+Every command runs, and the reads run with tokens that expire every second (so refreshes are logged), with
+--debug (request and response logging), and failing: a rejected client secret, a token URL that answers 404.
+"""
+
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import sandbox
+from integration_tests.connector import EXECUTABLE
+from integration_tests.reliability import catalog_of, in_parallel
+
+WRONG_SECRET = "wrong-client-secret-3b9e41d07c52a8f6e1d94b20c7a5f83e"
+ISSUED_TOKEN = re.compile(r"sbx_[A-Za-z0-9_-]{20,}")
+
+
+def _output(command, config=None, catalog=None, debug=False):
+    """stdout + stderr of one command, from an unrelated directory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [EXECUTABLE, command]
+        for flag, content in (("--config", config), ("--catalog", catalog)):
+            if content is not None:
+                path = Path(tmp) / f"{flag.strip('-')}.json"
+                path.write_text(json.dumps(content))
+                args += [flag, str(path)]
+        done = subprocess.run(args + (["--debug"] if debug else []), cwd=tmp, capture_output=True, text=True,
+                              timeout=240)
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def outputs():
+    with sandbox.start(records=120, seed=9, token_ttl=1, latency_ms=50) as api:
+        oauth, bearer = api.config("payments"), api.config("accounting", auth="bearer")
+        payments = catalog_of(api, "payments")
+        wrong_secret = json.loads(json.dumps(oauth))
+        wrong_secret["credentials"]["client_secret"] = WRONG_SECRET
+        wrong_token_url = json.loads(json.dumps(oauth))
+        wrong_token_url["credentials"]["token_url"] = api.base_url("payments") + "/no-token-here"
+        runs = {
+            "spec": lambda: _output("spec"),
+            "check": lambda: _output("check", oauth),
+            "discover": lambda: _output("discover", oauth),
+            "read": lambda: _output("read", oauth, payments),
+            "read --debug": lambda: _output("read", oauth, payments, debug=True),
+            "check, bearer": lambda: _output("check", bearer),
+            "read, bearer": lambda: _output("read", bearer, catalog_of(api, "accounting"), debug=True),
+            "check, wrong secret": lambda: _output("check", wrong_secret),
+            "read, wrong secret": lambda: _output("read", wrong_secret, payments, debug=True),
+            "read, wrong token URL": lambda: _output("read", wrong_token_url, payments, debug=True),
+        }
+        results = in_parallel(runs, workers=5)
+        issued = api.stats()["by_endpoint"].get("POST /payments/token", 0)
+    assert issued > 5, "the sandbox issued too few tokens for the test to mean anything"
+    return results
+
+
+@pytest.mark.parametrize(
+    "run_name",
+    ["spec", "check", "discover", "read", "read --debug", "check, bearer", "read, bearer", "check, wrong secret",
+     "read, wrong secret", "read, wrong token URL"],
+)
+def test_no_secret_in_any_output(outputs, run_name):
+    output = outputs[run_name]
+    if isinstance(output, Exception):
+        raise output
+    assert output, "the command printed nothing"
+
+    for name, secret in (("client secret", sandbox.CLIENT_SECRET), ("bearer token", sandbox.BEARER_TOKEN),
+                         ("wrong client secret", WRONG_SECRET), ("client id", sandbox.CLIENT_ID)):
+        assert secret not in output, f"the {name} appears in the output of {run_name}"
+    leaked = ISSUED_TOKEN.findall(output)
+    assert not leaked, f"access tokens appear in the output of {run_name}: {leaked[:3]}"
+
+
+def test_debug_logging_prints_requests_with_the_token_masked(outputs):
+    # The path where a token would leak is taken, and masked: the check above is not vacuous.
+    assert "'Authorization': 'Bearer ****'" in outputs["read --debug"]
