@@ -193,9 +193,9 @@ def discover(config: Mapping[str, Any]) -> ProcessRun:
         return run_process([EXECUTABLE, "discover", "--config", "config.json"], tmp, keep_stdout=True, timeout=300)
 
 
-def discovered_catalog(config: Mapping[str, Any]) -> Dict[str, Any]:
+def discovered_catalog(config: Mapping[str, Any], run: Optional[ProcessRun] = None) -> Dict[str, Any]:
     """Every discovered stream, full refresh, in discover's order (as the platform builds a catalog)."""
-    run = discover(config)
+    run = run or discover(config)
     catalogs = [m["catalog"] for m in run.messages if m.get("type") == "CATALOG"]
     if run.returncode or not catalogs:
         raise RuntimeError(f"discover failed: {run.errors() or run.stderr[-1000:]}")

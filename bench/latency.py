@@ -43,6 +43,11 @@ class LatencyResult:
     def floor_seconds(self) -> float:
         return self.floor.chain * self.latency_ms / 1000.0
 
+    @property
+    def sync_cpu(self) -> float:
+        """The connector's CPU time beyond its start-up: what the sync itself cost it."""
+        return max(0.0, self.run.cpu - self.startup_cpu)
+
 
 def measure(profile: str, records: int, latency_ms: float, workers: Optional[int] = None,
             sb: Optional[harness.TracedSandbox] = None, warm: bool = True,
@@ -56,7 +61,7 @@ def measure(profile: str, records: int, latency_ms: float, workers: Optional[int
         if workers:
             config["num_workers"] = workers
         discovered = harness.discover(config)
-        catalog = harness.discovered_catalog(config)
+        catalog = harness.discovered_catalog(config, discovered)
         if children_first:
             catalog = child_first(profile, catalog)
         if warm:
