@@ -60,7 +60,7 @@ def test_server_errors_are_retried_as_documented_then_end_the_sync_with_one_clea
     [error] = result.errors
     assert error["failure_type"] == "transient_error"
     message = error["message"]
-    assert f"'{stream}'" in message and "HTTP 5xx" in message and "run the sync again later" in message, message
+    assert f"'{stream}'" in message and "HTTP 5xx" in message and "Run the sync again later" in message, message
     assert "Traceback" not in message
     assert attempts == retries + 1, f"{profile} made {attempts} attempts; its document allows {retries} retries"
     # Each retry waited what Retry-After asked (1 s, plus the CDK's extra second), not the documented backoff.

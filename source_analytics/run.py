@@ -77,6 +77,7 @@ _GUIDANCE = {
     "OAuth access token refresh request failed due to a network error.": "could not connect to the token endpoint. "
     "Check credentials.token_url (or base_url, when token_url is empty) and that it can be reached from here.",
 }
+_TRY_AGAIN = " Run the sync again later; incremental streams resume from their last state."
 _CONNECTION_FAILED = "could not connect to {host} through every retry. Check base_url, and that the API can be "\
     "reached from where the connector runs."
 _HOST = re.compile(r"host=\\?'([^'\\]*)\\?', port=(\d+)")
@@ -130,6 +131,8 @@ class _OneErrorTrace:
                 message, failure_type = _connection_failed(cause), FailureType.config_error.value
             else:
                 message = f"retries exhausted: {cause}"
+                if failure_type == FailureType.transient_error.value:
+                    message += _TRY_AGAIN
         elif message in _GUIDANCE:
             message = _GUIDANCE[message]
         stream = (error.get("stream_descriptor") or {}).get("name")
