@@ -95,10 +95,12 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
     token endpoint refuses.
 
     Renewal: the CDK renews a token once the expiry it computed has passed, but computes it from when the token
-    response arrived, later than the API issued the token, so a request sent just before renewal is answered 401.
-    The CDK refreshes and retries such a request once; if that request meets a 401 again after waiting out a 5xx or
-    429, it reports the credentials as rejected and ends the sync. Renewing a quarter of the lifetime early (at most
-    a minute) keeps expired tokens off the wire, so a 401 means the API revoked the token.
+    response arrived, later than the API issued the token, and a request carries its token from before the request
+    budget holds it (up to a second after a 429), so a request sent near the expiry is answered 401. Each such 401
+    costs one of the few retries the documents allow, and the CDK refreshes a request's token only once: if that
+    request meets a 401 again after waiting out a 5xx or 429, it reports the credentials as rejected and ends the
+    sync. Renewing at half the lifetime (at most a minute early) keeps expired tokens off the wire, so a 401 means
+    the API revoked the token.
 
     Refusals: a 4xx (not 429) from the token endpoint is the user's to fix, a wrong client or a wrong URL; the CDK
     names only a refresh-token rejection, and lets a 404 escape as an unexpected HTTPError.
@@ -110,7 +112,7 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
     def set_token_expiry_date(self, value: AirbyteDateTime) -> None:
         super().set_token_expiry_date(value)
         lifetime = self._token_expiry_date - ab_datetime_now()
-        self._renew_early = max(timedelta(0), min(lifetime / 4, self._RENEW_EARLY_AT_MOST))
+        self._renew_early = max(timedelta(0), min(lifetime / 2, self._RENEW_EARLY_AT_MOST))
 
     def token_has_expired(self) -> bool:
         return ab_datetime_now() + self._renew_early > self.get_token_expiry_date()
