@@ -7,9 +7,7 @@ wall time around the process, CPU time and peak RSS from os.wait4() for exactly 
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -19,16 +17,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import sandbox
 
-# The console script installed beside this interpreter, as Airbyte would run it.
-EXECUTABLE = shutil.which("source-analytics", path=str(Path(sys.executable).parent)) or "source-analytics"
-
-PROFILE_STREAMS = {
-    "tracking": ["users", "user_groups", "tracker_settings"],
-    "meetings": ["users", "meetings"],
-    "payments": ["customers", "funding_sources", "events", "exchange_partners", "business_classifications"],
-    "accounting": ["bank_transactions", "contacts"],
-    "studies": ["user", "study", "audit_trail"],
-}
+# One definition of the installed console script and of each profile's streams, shared with the tests.
+from integration_tests.connector import EXECUTABLE, PROFILE_STREAMS  # noqa: F401  (re-exported to bench modules)
 
 
 @dataclass
