@@ -51,8 +51,18 @@ def keys_served(sandbox_api, profile: str, catalog: Mapping[str, Any]) -> Dict[s
     }
 
 
-def in_parallel(jobs: Mapping[str, Callable[[], Any]], workers: int = 4) -> Dict[str, Any]:
-    """Run independent jobs (each a sync against its own sandbox, mostly waiting) at once; name -> result or error."""
+class Outcomes(dict):
+    """Results by job name; reading a job that raised raises its error in the test that reads it."""
+
+    def __getitem__(self, name: str) -> Any:
+        outcome = super().__getitem__(name)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def in_parallel(jobs: Mapping[str, Callable[[], Any]], workers: int = 4) -> "Outcomes":
+    """Run independent jobs (each a sync against its own sandbox, mostly waiting) at once."""
 
     def attempt(job: Callable[[], Any]) -> Any:
         try:
@@ -62,7 +72,7 @@ def in_parallel(jobs: Mapping[str, Callable[[], Any]], workers: int = 4) -> Dict
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {name: pool.submit(attempt, job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+        return Outcomes({name: future.result() for name, future in futures.items()})
 
 
 def error_traces(result: Run) -> List[Mapping[str, Any]]:
