@@ -3,7 +3,7 @@
 import json
 from dataclasses import InitVar, dataclass, field
 from datetime import timedelta
-from typing import Any, Iterable, List, Mapping, MutableMapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, NamedTuple, Optional, Tuple
 
 import requests
 from airbyte_cdk.models import FailureType
@@ -90,6 +90,15 @@ class KeyPathExtractor(RecordExtractor):
         return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
 
 
+class _SharedToken(NamedTuple):
+    token: str
+    expiry: AirbyteDateTime
+    renew_early: timedelta
+
+    def due(self) -> bool:
+        return ab_datetime_now() + self.renew_early > self.expiry
+
+
 class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
     """The CDK's OAuth authenticator, renewing tokens before the API rejects them and naming what to fix when the
     token endpoint refuses.
@@ -104,20 +113,48 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
 
     Refusals: a 4xx (not 429) from the token endpoint is the user's to fix, a wrong client or a wrong URL; the CDK
     names only a refresh-token rejection, and lets a 404 escape as an unexpected HTTPError.
+
+    One token per client: the CDK builds an authenticator for every requester (each stream, and each parent copy a
+    child reads its partitions through), and each fetches its own token, one at a time behind the CDK's class-level
+    refresh lock: 2 to 6 token requests in series before a profile's streams get going. A token is the client's,
+    not the requester's, so authenticators of the same client and token endpoint share the newest one; a requester
+    whose token the API rejected takes a newer shared one if there is one, and fetches a new one otherwise.
     """
 
     _RENEW_EARLY_AT_MOST = timedelta(minutes=1)
     _renew_early = timedelta(0)
+    # Client key -> the newest token fetched for it. Read and written only under the CDK's class-level
+    # _token_refresh_lock, which every refresh (on expiry or after a 401) holds.
+    _shared_tokens: Dict[tuple, "_SharedToken"] = {}
+
+    def get_token_refresh_endpoint(self) -> Optional[str]:
+        # The CDK asks for it on every request, and rendering the template is a third of the authenticator's cost.
+        if not hasattr(self, "_token_endpoint"):
+            self._token_endpoint = super().get_token_refresh_endpoint()
+        return self._token_endpoint
+
+    def _client_key(self) -> tuple:
+        return (self.get_token_refresh_endpoint(), self.get_client_id(), self.get_client_secret(),
+                self.get_grant_type(), tuple(self.get_scopes()))
 
     def set_token_expiry_date(self, value: AirbyteDateTime) -> None:
         super().set_token_expiry_date(value)
+        key = self._client_key()
+        shared = self._shared_tokens.get(key)
+        if shared is not None and shared.token == self._access_token:
+            self._renew_early = shared.renew_early
+            return
         lifetime = self._token_expiry_date - ab_datetime_now()
         self._renew_early = max(timedelta(0), min(lifetime / 2, self._RENEW_EARLY_AT_MOST))
+        self._shared_tokens[key] = _SharedToken(self._access_token, self._token_expiry_date, self._renew_early)
 
     def token_has_expired(self) -> bool:
         return ab_datetime_now() + self._renew_early > self.get_token_expiry_date()
 
     def refresh_access_token(self) -> Tuple[str, AirbyteDateTime]:
+        shared = self._shared_tokens.get(self._client_key())
+        if shared is not None and shared.token != self._current_access_token_or_none() and not shared.due():
+            return shared.token, shared.expiry
         try:
             return super().refresh_access_token()
         except requests.exceptions.HTTPError as error:

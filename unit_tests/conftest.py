@@ -10,6 +10,8 @@ from airbyte_cdk.sources.streams import call_rate
 from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.test.mock_http import HttpMocker
 
+from source_analytics.components import ClientCredentialsAuthenticator
+
 
 class _RecordingTime:
     """Stands in for the `time` module inside the retry machinery: sleeps are recorded, never slept."""
@@ -75,6 +77,14 @@ def isolated_request_cache(tmp_path, monkeypatch):
     """Parents marked use_cache keep their pages in a request cache; without a path that cache is one in-memory
     database shared by the whole process, so a page from one test could answer the next test's request."""
     monkeypatch.setenv("REQUEST_CACHE_PATH", str(tmp_path))
+
+
+@pytest.fixture(autouse=True)
+def no_token_from_an_earlier_test():
+    """Authenticators of one client share its newest token for the life of the process; each test starts anew."""
+    ClientCredentialsAuthenticator._shared_tokens.clear()
+    yield
+    ClientCredentialsAuthenticator._shared_tokens.clear()
 
 
 @pytest.fixture

@@ -1,13 +1,21 @@
 """OAuth2 client credentials against each profile's token endpoint, or a static bearer token."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+import requests_mock
+
+from source_analytics import components
+from source_analytics.components import ClientCredentialsAuthenticator
 from unit_tests.builders import (
+    CLIENT_ID,
     DEFAULT_TOKEN_URLS,
     FIRST_STREAM,
     PROFILES,
     api_request,
     bearer_config,
+    meetings_page,
+    meetings_users_page,
     first_page,
     first_page_request,
     first_stream_records,
@@ -16,7 +24,7 @@ from unit_tests.builders import (
     token_response,
     tracking_page,
 )
-from unit_tests.harness import read_streams, records, stream_errors
+from unit_tests.harness import given_token_endpoint, read_streams, record_ids, records, stream_errors
 
 
 def read_first_stream(config):
@@ -97,3 +105,81 @@ def test_the_oauth_token_is_reused_across_pages(http_mocker):
 
     assert [r["id"] for r in read_first_stream(oauth_config("tracking"))] == ["a", "b", "c"]
     http_mocker.assert_number_of_calls(token_call, 1)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# One token per client: every requester of a sync (each stream, and the parent copy a child reads through) uses the
+# client's newest token instead of fetching its own.
+# ------------------------------------------------------------------------------------------------------------------
+def test_streams_of_one_client_share_its_token(http_mocker):
+    # The endpoint would hand a second requester "second"; only requests carrying "first" are answered.
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["meetings"], "first", "second")
+    http_mocker.get(api_request("/v1/users", {"page_size": 30}, token="first"), meetings_users_page([{"id": "u1"}]))
+    http_mocker.get(api_request("/v1/meetings/u1", token="first"), meetings_page([{"id": 11}]))
+
+    output = read_streams(oauth_config("meetings"), ["users", "meetings"])
+
+    assert stream_errors(output) == []
+    assert record_ids(output, "users") == ["u1"] and record_ids(output, "meetings") == [11]
+
+
+def _authenticator(client_id=CLIENT_ID, token_url=DEFAULT_TOKEN_URLS["tracking"]) -> ClientCredentialsAuthenticator:
+    config = oauth_config("tracking", credentials={"client_id": client_id})
+    return ClientCredentialsAuthenticator(
+        config=config, parameters={}, grant_type="client_credentials", token_refresh_endpoint=token_url,
+        client_id="{{ config['credentials']['client_id'] }}", client_secret="{{ config['credentials']['client_secret'] }}",
+    )
+
+
+def _token_endpoint(mock, *tokens, url=DEFAULT_TOKEN_URLS["tracking"]):
+    mock.post(url, [{"json": {"access_token": token, "expires_in": 3600}} for token in tokens])
+
+
+def test_a_token_rejected_for_one_requester_is_renewed_once_for_all():
+    first, second = _authenticator(), _authenticator()
+    with requests_mock.Mocker() as mock:
+        _token_endpoint(mock, "t1", "t2", "t3")
+        assert first.get_access_token() == second.get_access_token() == "t1"
+
+        first.refresh_and_set_access_token()  # the API answered 401 to t1
+        second.refresh_and_set_access_token()  # ... and to t1 again, on a request sent before the renewal
+
+        assert first.get_access_token() == second.get_access_token() == "t2"
+
+
+def test_a_renewed_token_is_rejected_too_then_a_new_one_is_fetched():
+    first, second = _authenticator(), _authenticator()
+    with requests_mock.Mocker() as mock:
+        _token_endpoint(mock, "t1", "t2", "t3")
+        first.get_access_token()
+        first.refresh_and_set_access_token()
+        second.get_access_token()
+
+        second.refresh_and_set_access_token()  # 401 to t2 itself: the shared token is no better
+
+        assert second.get_access_token() == "t3"
+
+
+@pytest.mark.parametrize("other", [{"client_id": "another-client"}, {"token_url": "https://sso.example.net/token"}])
+def test_another_client_or_token_endpoint_gets_its_own_token(other):
+    ours, theirs = _authenticator(), _authenticator(**other)
+    with requests_mock.Mocker() as mock:
+        if "token_url" in other:
+            _token_endpoint(mock, "ours")
+            _token_endpoint(mock, "theirs", url=other["token_url"])
+        else:
+            _token_endpoint(mock, "ours", "theirs")
+
+        assert (ours.get_access_token(), theirs.get_access_token()) == ("ours", "theirs")
+
+
+def test_a_token_due_for_renewal_is_not_handed_on(monkeypatch):
+    first, second = _authenticator(), _authenticator()
+    with requests_mock.Mocker() as mock:
+        _token_endpoint(mock, "first", "fresh")
+        assert first.get_access_token() == "first"
+        # In the token's last minute it is due for renewal, so it is not handed to a new requester.
+        later = components.ab_datetime_now() + timedelta(minutes=59, seconds=30)
+        monkeypatch.setattr(components, "ab_datetime_now", lambda: later)
+
+        assert second.get_access_token() == "fresh"
