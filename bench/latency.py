@@ -15,14 +15,14 @@ PARENTS = {"meetings": {"meetings": "users"}, "payments": {"funding_sources": "c
            "studies": {"audit_trail": "study"}}
 
 
-def child_first(profile: str, catalog: Dict) -> Dict:
-    """The catalog with each child stream moved right before its parent."""
+def parents_first(profile: str, catalog: Dict) -> Dict:
+    """The catalog with each parent stream moved right before its child (discover lists children first)."""
     streams = list(catalog["streams"])
     for child, parent in PARENTS.get(profile, {}).items():
         names = [s["stream"]["name"] for s in streams]
-        if child in names and parent in names and names.index(child) > names.index(parent):
-            moved = streams.pop(names.index(child))
-            streams.insert(names.index(parent), moved)
+        if child in names and parent in names and names.index(parent) > names.index(child):
+            moved = streams.pop(names.index(parent))
+            streams.insert(names.index(child), moved)
     return {"streams": streams}
 
 
@@ -51,9 +51,9 @@ class LatencyResult:
 
 def measure(profile: str, records: int, latency_ms: float, workers: Optional[int] = None,
             sb: Optional[harness.TracedSandbox] = None, warm: bool = True,
-            children_first: bool = False) -> LatencyResult:
-    """sb: a sandbox to reuse (its pages stay built, so warm=False skips the warm-up sync). children_first: list
-    each child stream before its parent instead of discover's order."""
+            parents_first_order: bool = False) -> LatencyResult:
+    """sb: a sandbox to reuse (its pages stay built, so warm=False skips the warm-up sync). parents_first_order:
+    list each parent stream before its child instead of discover's order."""
     own = sb is None
     sb = sb or harness.TracedSandbox(records=records)
     try:
@@ -62,8 +62,8 @@ def measure(profile: str, records: int, latency_ms: float, workers: Optional[int
             config["num_workers"] = workers
         discovered = harness.discover(config)
         catalog = harness.discovered_catalog(config, discovered)
-        if children_first:
-            catalog = child_first(profile, catalog)
+        if parents_first_order:
+            catalog = parents_first(profile, catalog)
         if warm:
             sb.api.configure(latency_ms=0)
             warm_run = harness.read(config, catalog)
