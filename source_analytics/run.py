@@ -154,15 +154,17 @@ def run() -> None:
         sys.exit(1)
     entrypoint = AirbyteEntrypoint(source)
     errors = _OneErrorTrace()
-    # airbyte_cdk.entrypoint.launch, with each message passed through _OneErrorTrace.
+    # airbyte_cdk.entrypoint.launch, with each message passed through _OneErrorTrace, and written in one call
+    # (print writes its `end` in a second call, each taking the buffer's lock).
     with PRINT_BUFFER:
+        write = sys.stdout.write  # the PRINT_BUFFER, except under pytest
         try:
             for message in entrypoint.run(entrypoint.parse_args(args)):
-                print(f"{errors.pass_through(message)}\n", end="")
+                write(f"{errors.pass_through(message)}\n")
         except Exception as error:
             if not errors.reported:
                 raise  # the CDK's exception hook reports it as the one error
             # Most often the CDK's closing summary of the failed streams, already reported.
             traced = isinstance(error, AirbyteTracedException)
-            print(f"{errors.to_log(error.message if traced else repr(error), getattr(error, 'internal_message', None))}\n", end="")
+            write(f"{errors.to_log(error.message if traced else repr(error), getattr(error, 'internal_message', None))}\n")
             sys.exit(1)
