@@ -145,7 +145,7 @@ def run_rate(table: Table, records: int, rate_limit: float) -> None:
                   f"{ratio:.2f}", ">= 0.9" if rps else "", (ratio >= 0.9 and ok) if rps else None)
         table.add("3 rate", f"meetings, limit {rate_limit:.0f}/s, {label}: 429s",
                   f"{r.stats['responses_429']} of {r.stats['requests']} ({100 * r.share_429:.1f} %)",
-                  f"{r.stats['token_requests']} token requests (outside the CDK's budget)", "",
+                  f"{r.stats['token_requests']} token request{'' if r.stats['token_requests'] == 1 else 's'} (outside the CDK's budget)", "",
                   "< 1 %" if rps else "", (r.share_429 < 0.01) if rps else None)
 
 
