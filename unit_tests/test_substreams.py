@@ -2,6 +2,7 @@
 
 import pytest
 
+from source_analytics import SourceAnalytics
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     api_request,
@@ -140,3 +141,32 @@ def test_parent_pages_are_requested_once_when_parent_and_child_are_both_synced(h
     assert len(records(output, parent_stream)) == 1
     assert len(records(output, child_stream)) == 1
     http_mocker.assert_number_of_calls(parent_page, 1)
+
+
+def audit_trail_partitions(config):
+    """The study_id of every partition the audit_trail stream generates, in order.
+
+    Each partition is closed as soon as it is generated, as if its read had finished at once: the CDK drops a
+    repeated partition only while the first is still open, so this leaves the dropping to the partition router
+    alone, whatever the threads' timing.
+    """
+    audit_trail = next(s for s in SourceAnalytics(config=config).streams(config) if s.name == "audit_trail")
+    study_ids = []
+    for partition in audit_trail.generate_partitions():
+        study_ids.append(partition.to_slice().partition["study_id"])
+        audit_trail.cursor.close_partition(partition)
+    return study_ids
+
+
+def test_a_study_id_repeated_across_study_rows_gives_one_audit_trail_partition(http_mocker):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["studies"])
+    # One study row per CRF: s1 has rows next to each other and on the second page (the first page is full).
+    first_rows = [{"crf_id": "crf-0", "study_id": "s1"}, {"crf_id": "crf-1", "study_id": "s1"}]
+    first_rows += [{"crf_id": f"crf-{i}", "study_id": "s2"} for i in range(2, 50)]
+    http_mocker.get(api_request("/v1/study", {"page": 1, "page_size": 50}), studies_page("study", first_rows))
+    http_mocker.get(
+        api_request("/v1/study", {"page": 2, "page_size": 50}),
+        studies_page("study", [{"crf_id": "crf-50", "study_id": "s1"}, {"crf_id": "crf-51", "study_id": "s3"}]),
+    )
+
+    assert audit_trail_partitions(oauth_config("studies")) == ["s1", "s2", "s3"]
