@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PA_VENV  := .venv-pyairbyte
 PA_STAMP := $(PA_VENV)/.installed-stamp
 
-.PHONY: demo test unit e2e bench sandbox clean
+.PHONY: demo test unit e2e bench sandbox image clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ bench: $(STAMP)
 ## sandbox: serve the five APIs on http://127.0.0.1:8765 until Ctrl-C
 sandbox: $(STAMP)
 	@$(BIN)/python -m sandbox --port 8765
+
+## image: build the connector image source-analytics:dev from the Dockerfile (on a stand-in of Airbyte's base
+## image, built from Debian packages, where the registry cannot be reached; see README, Docker image)
+IMAGE ?= source-analytics:dev
+image: $(STAMP)
+	@IMAGE=$(IMAGE) PYTHON=$(BIN)/python bash ci/image/build.sh
 
 clean:
 	rm -rf $(VENV) $(PA_VENV) .demo build dist *.egg-info
