@@ -131,8 +131,8 @@ def _authenticator(client_id=CLIENT_ID, token_url=DEFAULT_TOKEN_URLS["tracking"]
     )
 
 
-def _token_endpoint(mock, *tokens, url=DEFAULT_TOKEN_URLS["tracking"]):
-    mock.post(url, [{"json": {"access_token": token, "expires_in": 3600}} for token in tokens])
+def _token_endpoint(mock, *tokens, url=DEFAULT_TOKEN_URLS["tracking"], expires_in=3600):
+    mock.post(url, [{"json": {"access_token": token, "expires_in": expires_in}} for token in tokens])
 
 
 def test_a_token_rejected_for_one_requester_is_renewed_once_for_all():
@@ -183,3 +183,58 @@ def test_a_token_due_for_renewal_is_not_handed_on(monkeypatch):
         monkeypatch.setattr(components, "ab_datetime_now", lambda: later)
 
         assert second.get_access_token() == "fresh"
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Early renewal: a token is renewed at half its lifetime, at most a minute early, so a request sent near its expiry
+# (or held by the request budget until then) never carries an expired token.
+# ------------------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def clock(monkeypatch):
+    """Moves the authenticator's clock: `clock(seconds)` puts it that long after the test started.
+
+    The CDK stamps a token's expiry with the real time when the token response arrives; only the clock of
+    components.py moves, so a token that the CDK would call expired only after its real expiry stays valid here.
+    """
+    start = components.ab_datetime_now()
+
+    def move_to(seconds: float) -> None:
+        monkeypatch.setattr(components, "ab_datetime_now", lambda: start + timedelta(seconds=seconds))
+
+    return move_to
+
+
+def test_a_token_is_renewed_once_half_its_lifetime_has_passed(clock):
+    requester = _authenticator()
+    with requests_mock.Mocker() as mock:
+        _token_endpoint(mock, "t1", "t2", expires_in=60)
+        assert requester.get_access_token() == "t1"
+
+        clock(29)
+        assert requester.get_access_token() == "t1"
+        clock(31)
+        assert requester.get_access_token() == "t2"
+
+
+def test_a_long_lived_token_is_renewed_a_minute_before_it_expires(clock):
+    requester = _authenticator()
+    with requests_mock.Mocker() as mock:
+        _token_endpoint(mock, "t1", "t2", expires_in=3600)
+        assert requester.get_access_token() == "t1"
+
+        clock(58 * 60 + 59)
+        assert requester.get_access_token() == "t1"
+        clock(59 * 60 + 1)
+        assert requester.get_access_token() == "t2"
+
+
+def test_a_shared_token_is_renewed_at_half_its_lifetime_by_the_requester_that_took_it_over(clock):
+    fetcher, taker = _authenticator(), _authenticator()
+    with requests_mock.Mocker() as mock:
+        _token_endpoint(mock, "t1", "t2", expires_in=60)
+        assert fetcher.get_access_token() == "t1"
+        clock(20)
+        assert taker.get_access_token() == "t1"  # taken over with 40 s left: still renewed 30 s after it was issued
+
+        clock(31)
+        assert taker.get_access_token() == "t2"
