@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, FailureType
+from airbyte_cdk.sources.declarative.checks.check_stream import CHECK_STREAM_NAMES_CONFIG_KEY
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -9,6 +10,35 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 # Resolved next to this file (package data in the wheel, a link to the top-level manifest in a checkout),
 # never against the working directory.
 MANIFEST_PATH = Path(__file__).resolve().parent / "manifest.yaml"
+
+
+def _require_a_check_stream_per_profile(manifest: Mapping[str, Any]) -> None:
+    """Check fails closed: every profile the spec offers has a check stream (manifest.yaml says why it is a table).
+
+    CheckStream checks the streams its config key names, or its own empty `stream_names` when the key holds an
+    empty list: a profile without a check stream would pass check without a single request.
+    """
+    spec = manifest["spec"]
+    profiles = spec["connection_specification"]["properties"]["api"]["enum"]
+    tables = [
+        rule.get("map") or {}
+        for rule in (spec.get("config_normalization_rules") or {}).get("transformations") or []
+        if rule.get("type") == "ConfigRemapField" and rule.get("field_path") == [CHECK_STREAM_NAMES_CONFIG_KEY]
+    ]
+    check_streams = tables[-1] if tables else {}
+    missing = [
+        profile
+        for profile in profiles
+        if not (isinstance(check_streams.get(profile), list) and check_streams[profile]
+                and all(isinstance(name, str) for name in check_streams[profile]))
+    ]
+    if missing:
+        message = (
+            f"The manifest names no check stream for the API profile(s) {', '.join(missing)}, so check could not "
+            "test a connection with it. Add each profile to the table of check streams in the spec's "
+            f"config_normalization_rules (the ConfigRemapField of {CHECK_STREAM_NAMES_CONFIG_KEY})."
+        )
+        raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
 
 
 class SourceAnalytics(YamlDeclarativeSource):
@@ -27,6 +57,7 @@ class SourceAnalytics(YamlDeclarativeSource):
             config_path=config_path,
         )
         self._state_given = bool(state)
+        _require_a_check_stream_per_profile(self.resolved_manifest)
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         # Streams read their cursors from the state as they are built; a cursor value that is not a date, or a

@@ -1,8 +1,13 @@
 """`check` reads the first page of the chosen profile's first documented stream."""
 
-import pytest
-from airbyte_cdk.models import Status
+import json
 
+import pytest
+import yaml
+from airbyte_cdk.models import FailureType, Status
+
+from source_analytics import source
+from source_analytics.run import _get_source
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     PROFILES,
@@ -44,3 +49,35 @@ def test_check_fails_when_access_is_refused(http_mocker):
 
     assert status.status == Status.FAILED
     assert "HTTP 403" in status.message
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Check fails closed: a profile the spec offers without a check stream stops the connector at start-up, instead of
+# a check that answers SUCCEEDED without sending a request.
+# ------------------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def manifest_with_a_sixth_profile(tmp_path, monkeypatch):
+    """The connector's manifest with a `surveys` profile added the way a contributor might add one: in the spec's
+    list of profiles and with streams of its own (tracking's), but with no check stream named for it."""
+    manifest = yaml.safe_load(source.MANIFEST_PATH.read_text())
+    manifest["spec"]["connection_specification"]["properties"]["api"]["enum"].append("surveys")
+    tracking = next(block for block in manifest["streams"] if "'tracking'" in block.get("condition", ""))
+    manifest["streams"].append({**tracking, "condition": "{{ config.get('api') == 'surveys' }}"})
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump(manifest, sort_keys=False))
+    monkeypatch.setattr(source, "MANIFEST_PATH", path)
+
+
+@pytest.mark.usefixtures("manifest_with_a_sixth_profile")
+@pytest.mark.parametrize("api", ["surveys", "tracking"])
+def test_a_profile_without_a_check_stream_stops_the_connector_at_start_up(tmp_path, capsys, api):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(oauth_config(api)))
+
+    assert _get_source(["check", "--config", str(config)]) is None
+
+    messages = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert [m["type"] for m in messages] == ["TRACE"]  # no CONNECTION_STATUS, let alone SUCCEEDED
+    error = messages[0]["trace"]["error"]
+    assert error["failure_type"] == FailureType.system_error.value
+    assert "surveys" in error["message"] and "check stream" in error["message"]
