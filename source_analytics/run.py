@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
-from airbyte_cdk.logger import PRINT_BUFFER
+from airbyte_cdk.logger import PRINT_BUFFER, is_platform_debug_log_enabled
 from airbyte_cdk.models import (
     AirbyteErrorTraceMessage,
     AirbyteLogMessage,
@@ -18,9 +18,13 @@ from airbyte_cdk.models import (
     TraceType,
     Type,
 )
+from airbyte_cdk.sources.utils.schema_helpers import split_config
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from jsonschema.exceptions import ValidationError, best_match, relevance
+from jsonschema.validators import validator_for
 
+from source_analytics.logs import lower_cdk_notices
 from source_analytics.source import SourceAnalytics
 
 
@@ -147,12 +151,70 @@ class _OneErrorTrace:
         return orjson.dumps(AirbyteMessageSerializer.dump(log)).decode()
 
 
+def _error_trace(error: Exception) -> str:
+    """The one ERROR trace for an exception that ended the command, secrets filtered."""
+    if not isinstance(error, AirbyteTracedException):
+        error = AirbyteTracedException.from_exception(error, message=f"The connector failed: {error}")
+    return orjson.dumps(AirbyteMessageSerializer.dump(error.as_sanitized_airbyte_message())).decode()
+
+
+def _readable_config_error(schema: Dict[str, Any], config: Dict[str, Any]) -> Optional[str]:
+    """The config's first spec violation in the spec's own words, naming the field; None if the config is valid.
+
+    The CDK reports jsonschema's message, which for a `pattern` is the raw regex, although the spec gives every
+    pattern a `pattern_descriptor` for people; which names no field (`100 is greater than the maximum of 64`); and
+    which inside `credentials` (a oneOf) comes from whichever branch jsonschema ranks best: "'bearer_token' was
+    expected" for an OAuth config whose token_url is wrong. Here the branch is the one whose `auth_type` the config
+    names, the field is named, and a pattern error says the expected form.
+    """
+    errors = list(validator_for(schema)(schema).iter_errors(config))
+    if not errors:
+        return None
+    error = max(errors, key=relevance)  # jsonschema's best_match, without its own descent into a oneOf
+    while error.validator == "oneOf" and error.context:
+        branches: Dict[Any, List[ValidationError]] = {}
+        for suberror in error.context:
+            branches.setdefault(suberror.relative_schema_path[0], []).append(suberror)
+        discriminators = [e for errs in branches.values() for e in errs if e.validator == "const"]
+        named = [errs for errs in branches.values() if not any(e.validator == "const" for e in errs)]
+        if not named and len(discriminators) == len(branches):
+            allowed = ", ".join(str(e.schema["const"]) for e in discriminators)
+            where = ".".join(str(key) for key in discriminators[0].absolute_path)
+            return f"Config validation error: {where} must be one of {allowed}; got {discriminators[0].instance!r}."
+        if len(named) != 1:
+            break
+        error = best_match(named[0])
+    field = ".".join(str(key) for key in error.absolute_path)
+    descriptor = error.schema.get("pattern_descriptor") if isinstance(error.schema, dict) else None
+    if error.validator == "pattern" and descriptor:
+        return f"Config validation error: {field} must be of the form {descriptor}; got {error.instance!r}."
+    return f"Config validation error: {field + ': ' if field else ''}{error.message}"
+
+
+class _Entrypoint(AirbyteEntrypoint):
+    """The CDK's entrypoint, with config errors in the spec's words (see _readable_config_error)."""
+
+    @staticmethod
+    def validate_connection(source_spec: Any, config: Any) -> None:
+        try:
+            AirbyteEntrypoint.validate_connection(source_spec, config)
+        except AirbyteTracedException as error:
+            readable = _readable_config_error(source_spec.connectionSpecification, split_config(config)[0])
+            if readable is None:
+                raise
+            readable = filter_secrets(readable)  # a value in the message may be a secret
+            raise AirbyteTracedException(
+                message=readable, internal_message=readable, failure_type=FailureType.config_error
+            ) from None
+
+
 def run() -> None:
     args = sys.argv[1:]
     source = _get_source(args)
     if source is None:
         sys.exit(1)
-    entrypoint = AirbyteEntrypoint(source)
+    lower_cdk_notices(debug="--debug" in args or is_platform_debug_log_enabled())
+    entrypoint = _Entrypoint(source)
     errors = _OneErrorTrace()
     # airbyte_cdk.entrypoint.launch, with each message passed through _OneErrorTrace, and written in one call
     # (print writes its `end` in a second call, each taking the buffer's lock).
@@ -163,7 +225,10 @@ def run() -> None:
                 write(f"{errors.pass_through(message)}\n")
         except Exception as error:
             if not errors.reported:
-                raise  # the CDK's exception hook reports it as the one error
+                # The CDK's exception hook would log it FATAL with its traceback, then emit the same error as a
+                # trace: the user read it twice. One trace, the traceback in its stack_trace only.
+                write(f"{errors.pass_through(_error_trace(error))}\n")
+                sys.exit(1)
             # Most often the CDK's closing summary of the failed streams, already reported.
             traced = isinstance(error, AirbyteTracedException)
             write(f"{errors.to_log(error.message if traced else repr(error), getattr(error, 'internal_message', None))}\n")

@@ -7,6 +7,8 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_analytics.state import read_state_messages
+
 # Resolved next to this file (package data in the wheel, a link to the top-level manifest in a checkout),
 # never against the working directory.
 MANIFEST_PATH = Path(__file__).resolve().parent / "manifest.yaml"
@@ -58,6 +60,11 @@ class SourceAnalytics(YamlDeclarativeSource):
         )
         self._state_given = bool(state)
         _require_a_check_stream_per_profile(self.resolved_manifest)
+
+    @classmethod
+    def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
+        # The CDK reads only a JSON list of state objects; state.py says which other forms are read, and why.
+        return read_state_messages(state_path) if state_path else []
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         # Streams read their cursors from the state as they are built; a cursor value that is not a date, or a
