@@ -407,8 +407,28 @@ class Dataset:
         }
 
     # ---- studies -------------------------------------------------------
+    # 004 types none of the studies API's ids. The sandbox serves them as integers, unless string_ids is set
+    # (sandbox.start(string_ids=True)): then user.id, study.crf_id, study.study_id and audit_trail's user_id,
+    # study_id and crf_id are uuid-shaped strings, as a real API may send them, and the audit-trail URL takes the
+    # string study_id. Internally a study stays its number (sid) either way.
+    string_ids = False
+
     def studies_user_id(self, i):
-        return 5001 + i
+        return uid(self.seed, "studies.user", i) if self.string_ids else 5001 + i
+
+    def crf_id(self, row):
+        """The crf_id the API shows for study row `row` (0-based)."""
+        return uid(self.seed, "studies.crf", row) if self.string_ids else 700001 + row
+
+    def study_id(self, sid):
+        """The study_id the API shows (and its audit-trail URL takes) for study number sid."""
+        return uid(self.seed, "studies.study", sid) if self.string_ids else sid
+
+    def study_number(self, study_id):
+        """Inverse of study_id() for the id in an audit-trail URL; None when it names no study."""
+        if self.string_ids:
+            return uid_index(self.seed, "studies.study", study_id)
+        return int(study_id) if study_id.isdecimal() else None
 
     def _studies_user(self, i):
         r = self._rng("studies.user", i)
@@ -461,8 +481,8 @@ class Dataset:
         r = self._rng("studies.study", i)
         created = -300 * 86400 + s.randrange(290 * 86400)
         return {
-            "crf_id": 700001 + i,
-            "study_id": sid,
+            "crf_id": self.crf_id(i),
+            "study_id": self.study_id(sid),
             "name": f"{s.choice(['CARDIO', 'ONCO', 'NEURO', 'DERM', 'IMMUNO'])}-{sid:05d}",
             "status": s.choice(["active", "active", "locked", "completed", "draft"]),
             "protocol_number": f"PRT-{s.randrange(10000):04d}",
@@ -502,15 +522,15 @@ class Dataset:
             offset = self.horizon + j * 60 + self._h("studies.audit.t", j) % 60
         r = self._rng("studies.audit_trail", key)
         rows = self._chunk_parts(c)[p]
-        crf = 700001 + c * STUDY_CHUNK + sum(self._chunk_parts(c)[:p]) + r.randrange(rows)
+        crf_row = c * STUDY_CHUNK + sum(self._chunk_parts(c)[:p]) + r.randrange(rows)
         action = r.choice(AUDIT_ACTIONS)
         return {
             "uuid": uid(self.seed, "studies.audit_trail", key),
             "datetime": ts(offset),
             "action": action,
             "user_id": self.studies_user_id(r.randrange(self.count("studies.user"))),
-            "study_id": sid,
-            "crf_id": crf if crf <= 700000 + self.n and r.random() > 0.2 else None,
+            "study_id": self.study_id(sid),
+            "crf_id": self.crf_id(crf_row) if crf_row < self.n and r.random() > 0.2 else None,
             "entity": r.choice(["form", "subject", "site", "query"]),
             "details": {"field": r.choice(["AGE", "WEIGHT", "DOSE", "VISIT_DATE"]),
                         "old_value": r.choice([None, "34", "12.5"]), "new_value": r.choice(["35", "13.0", None])}

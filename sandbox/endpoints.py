@@ -165,12 +165,12 @@ def studies_rows(ds, req):
 
 
 def audit_trail(ds, req):
-    sid = int(req.params[0])
+    sid = ds.study_number(req.params[0])  # an integer or, with string_ids, a uuid-shaped study_id
     page = int_param(req, "page", 1, 1)
     size = int_param(req, "page_size", AUDIT_PAGE_SIZE, 1, AUDIT_MAX_PAGE_SIZE)
-    items = ds.audit_items(sid, (page - 1) * size, page * size)
+    items = ds.audit_items(sid, (page - 1) * size, page * size) if sid is not None else None
     if items is None:
-        raise ApiError(404, {"error": "not_found", "message": f"study {sid} not found"})
+        raise ApiError(404, {"error": "not_found", "message": f"study {req.params[0]} not found"})
     return {"items": items, "page": page, "page_size": size, "total": ds.audit_count(sid)}, ("items",)
 
 
@@ -179,7 +179,8 @@ class Route:
 
     def __init__(self, method, profile, template, kind, builder=None):
         self.method, self.profile, self.template, self.kind, self.builder = method, profile, template, kind, builder
-        pattern = re.escape(template).replace(r"\{id\}", "([^/]+)").replace(r"\{study_id\}", r"(\d+)")
+        # {study_id} takes any segment: the studies API's ids are untyped (strings with the string_ids switch).
+        pattern = re.escape(template).replace(r"\{id\}", "([^/]+)").replace(r"\{study_id\}", "([^/]+)")
         self.regex = re.compile(pattern + "$")
 
 

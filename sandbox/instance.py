@@ -37,7 +37,11 @@ class Response:
 
 
 class Sandbox:
-    def __init__(self, records=20, seed=1, port=0, **switches):
+    def __init__(self, records=20, seed=1, port=0, string_ids=False, **switches):
+        # string_ids: the studies profile serves its ids (which 004 leaves untyped) as strings; fixed for a sandbox's
+        # life, as an API's id format is.
+        if not isinstance(string_ids, bool):
+            raise ValueError(f"string_ids must be a bool, got {string_ids!r}")
         self.records = records
         self.seed = seed
         self.faults = Faults(seed, **switches)  # validate before binding a port
@@ -48,6 +52,7 @@ class Sandbox:
         self.port = self._server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.data = Dataset(records, seed, self.url)
+        self.data.string_ids = string_ids
         self._stopped = False
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"sandbox-{self.port}", daemon=True)
