@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PA_VENV  := .venv-pyairbyte
 PA_STAMP := $(PA_VENV)/.installed-stamp
 
-.PHONY: demo test unit e2e bench sandbox image clean
+.PHONY: demo test unit e2e bench sandbox wheel image clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,9 +42,17 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -m bench $(BENCH_ARGS)
 
-## sandbox: serve the five APIs on http://127.0.0.1:8765 until Ctrl-C
+## sandbox: serve the five APIs on http://127.0.0.1:8765 until Ctrl-C; writes a ready config per profile and the
+## sandbox's credentials to .sandbox/ and prints each profile's base URL and config path
 sandbox: $(STAMP)
-	@$(BIN)/python -m sandbox --port 8765
+	@$(BIN)/python -m sandbox --port 8765 --configs .sandbox
+
+## wheel: build the connector's wheel into dist/ (install it with: pip install dist/source_analytics-*.whl)
+DIST ?= dist
+wheel: $(STAMP)
+	@rm -f $(DIST)/source_analytics-*.whl
+	@$(BIN)/python -m pip wheel --no-deps --disable-pip-version-check --quiet --wheel-dir $(DIST) .
+	@ls $(DIST)/source_analytics-*.whl
 
 ## image: build the connector image source-analytics:dev from the Dockerfile (on a stand-in of Airbyte's base
 ## image, built from Debian packages, where the registry cannot be reached; see README, Docker image)
@@ -53,4 +61,4 @@ image: $(STAMP)
 	@IMAGE=$(IMAGE) PYTHON=$(BIN)/python bash ci/image/build.sh
 
 clean:
-	rm -rf $(VENV) $(PA_VENV) .demo build dist *.egg-info
+	rm -rf $(VENV) $(PA_VENV) .demo .sandbox build dist *.egg-info

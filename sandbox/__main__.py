@@ -1,10 +1,21 @@
-"""python -m sandbox: serve in the foreground; prints the base URL once ready."""
+"""python -m sandbox: serve the five analytics APIs on 127.0.0.1 in the foreground until Ctrl-C.
+
+The first line printed is the base URL, http://127.0.0.1:<port>; profile <p> is served under <base URL>/<p>
+(tracking, meetings, payments, accounting, studies), each with its documented token endpoint. It accepts one OAuth
+client and one bearer token (sandbox.CLIENT_ID, sandbox.CLIENT_SECRET, sandbox.BEARER_TOKEN); --configs writes
+them, with a ready connector config per profile, to files. GET <base URL>/_sandbox/stats reports what it served.
+Data is deterministic: the same --records and --seed serve the same records.
+"""
 
 import argparse
+import json
 import signal
 import sys
 import threading
+from pathlib import Path
 
+from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET
+from .endpoints import PROFILES
 from .instance import start
 
 
@@ -12,17 +23,56 @@ def _optional_float(text):
     return None if text.lower() in ("", "none") else float(text)
 
 
+def write_configs(sb, directory):
+    """A connector config per profile (OAuth2 and bearer token) and the credentials, as files in `directory`.
+
+    Returns the lines that tell a person where they are; no credential is in them.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    credentials = directory / "credentials.json"
+    credentials.write_text(json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                                       "bearer_token": BEARER_TOKEN}, indent=2) + "\n")
+    lines = [f"Credentials (client_id, client_secret, bearer_token): {credentials}", "",
+             f"{'profile':<11} {'base_url':<36} {'config (OAuth2)':<30} config (bearer token)"]
+    for profile in PROFILES:
+        oauth, bearer = directory / f"{profile}.json", directory / f"{profile}_bearer.json"
+        oauth.write_text(json.dumps(sb.config(profile), indent=2) + "\n")
+        bearer.write_text(json.dumps(sb.config(profile, auth="bearer"), indent=2) + "\n")
+        lines.append(f"{profile:<11} {sb.base_url(profile):<36} {str(oauth):<30} {bearer}")
+    lines += ["", f"Try: .venv/bin/source-analytics check --config {directory / 'payments.json'}"]
+    return lines
+
+
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    p.add_argument("--records", type=int, default=20)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--latency-ms", type=float, default=0)
-    p.add_argument("--rate-limit", type=_optional_float, default=None, help="requests/second")
-    p.add_argument("--error-rate", type=float, default=0.0)
-    p.add_argument("--error-retry-after", type=_optional_float, default=None, help="seconds")
-    p.add_argument("--token-ttl", type=float, default=3600)
-    p.add_argument("--max-consecutive-errors", type=int, default=2)
+    p = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--port", type=int, default=0,
+                   help="TCP port on 127.0.0.1; 0 picks a free one (default: 0; make sandbox uses 8765)")
+    p.add_argument("--configs", metavar="DIR", default=None,
+                   help="write DIR/<profile>.json (OAuth2), DIR/<profile>_bearer.json and DIR/credentials.json, and "
+                        "print each profile's base URL and config path (default: write nothing; make sandbox "
+                        "uses .sandbox)")
+    p.add_argument("--records", type=int, default=20,
+                   help="records in each profile's main streams (tracking and meetings users, payments customers "
+                        "and events, accounting's two streams, studies' study rows); children (meetings, funding "
+                        "sources, audit trails) get a few per parent, some parents none; small lookup streams keep "
+                        "a fixed size (default: 20)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the generated data (default: 1)")
+    p.add_argument("--latency-ms", type=float, default=0,
+                   help="delay before answering every request, in milliseconds (default: 0)")
+    p.add_argument("--rate-limit", type=_optional_float, default=None, metavar="PER_SECOND",
+                   help="requests per second admitted, data and token requests together (a token bucket); a "
+                        "request over it is answered 429 with Retry-After (default: none, unlimited)")
+    p.add_argument("--error-rate", type=float, default=0.0,
+                   help="share of data requests, 0 to 1, answered with a random 500, 502, 503 or 504 (default: 0)")
+    p.add_argument("--error-retry-after", type=_optional_float, default=None, metavar="SECONDS",
+                   help="Retry-After header sent with those injected errors (default: none)")
+    p.add_argument("--token-ttl", type=float, default=3600,
+                   help="lifetime of an issued OAuth access token, in seconds (default: 3600)")
+    p.add_argument("--max-consecutive-errors", type=int, default=2,
+                   help="at most this many injected errors in a row for one URL, so a client that retries gets "
+                        "through (default: 2)")
     args = p.parse_args(argv)
 
     stop = threading.Event()
@@ -36,6 +86,15 @@ def main(argv=None):
         print(f"sandbox: {e}", file=sys.stderr)
         return 2
     print(sb.url, flush=True)
+    if args.configs:
+        try:
+            lines = write_configs(sb, args.configs)
+        except OSError as e:
+            sb.stop()
+            print(f"sandbox: cannot write the configs: {e}", file=sys.stderr)
+            return 2
+        print("\n".join([f"Serving the five profiles ({args.records} records per main stream) until Ctrl-C.",
+                         ""] + lines), flush=True)
     while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
         pass
     sb.stop()

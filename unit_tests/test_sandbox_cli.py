@@ -1,0 +1,59 @@
+"""python -m sandbox for people: --help explains every switch with its default; --configs writes ready configs."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(sys.executable).parent / "source-analytics"
+
+
+def test_help_explains_every_switch_with_its_default():
+    done = subprocess.run([sys.executable, "-m", "sandbox", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+
+    assert done.returncode == 0
+    options = done.stdout.split("options:", 1)[1]
+    # One block per switch: its line and the indented lines of its help after it.
+    blocks = re.split(r"\n(?=  -)", options.strip("\n"))
+    switches = {re.match(r"\s*(-[-\w]+(?:, --[-\w]+)?)", block)[1]: " ".join(block.split()) for block in blocks}
+    assert len(switches) >= 11, switches
+    for switch, text in switches.items():
+        if switch != "-h, --help":
+            assert "(default:" in text, f"{switch} does not say its default: {text}"
+    assert "(default: 20)" in switches["--records"]  # the data size nothing else wrote down
+
+
+def test_configs_writes_a_ready_config_per_profile_and_prints_where_without_a_credential(tmp_path):
+    configs = tmp_path / "configs"
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--records", "5", "--configs",
+                             str(configs)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        printed = [proc.stdout.readline() for _ in range(12)]
+        checks = {name: subprocess.run([str(SCRIPT), "check", "--config", str(configs / name)], capture_output=True,
+                                       text=True, timeout=120)
+                  for name in ("payments.json", "accounting_bearer.json")}
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=5)
+    printed_text = "".join(printed) + out
+
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
+    for profile in sandbox.PROFILES:
+        row = next(line for line in printed if line.startswith(profile + " "))
+        assert row.split() == [profile, f"{url}/{profile}", str(configs / f"{profile}.json"),
+                               str(configs / f"{profile}_bearer.json")]
+        assert json.loads((configs / f"{profile}.json").read_text())["base_url"] == f"{url}/{profile}"
+    assert json.loads((configs / "credentials.json").read_text()) == {
+        "client_id": sandbox.CLIENT_ID, "client_secret": sandbox.CLIENT_SECRET, "bearer_token": sandbox.BEARER_TOKEN}
+    for name, check in checks.items():
+        [status] = [json.loads(line)["connectionStatus"] for line in check.stdout.splitlines()
+                    if '"CONNECTION_STATUS"' in line]
+        assert status == {"status": "SUCCEEDED"}, (name, status)
+    for secret in (sandbox.CLIENT_ID, sandbox.CLIENT_SECRET, sandbox.BEARER_TOKEN):
+        assert secret not in printed_text + err
