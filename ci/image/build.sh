@@ -49,6 +49,8 @@ else
     log "stand-in $BASE_IMAGE ready in $(( $(date +%s) - started )) s ($(megabytes "$BASE_IMAGE"))"
 fi
 
+image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+previous=$(image_id "$IMAGE")
 build_started=$(date +%s)
 if ! docker build --network "$network" --build-arg "BASE_IMAGE=$BASE_IMAGE" --tag "$IMAGE" . > "$LOG" 2>&1; then
     tail -40 "$LOG"
@@ -56,6 +58,13 @@ if ! docker build --network "$network" --build-arg "BASE_IMAGE=$BASE_IMAGE" --ta
     exit 1
 fi
 finished=$(date +%s)
+# A rebuild leaves the images it replaced behind, untagged: the previous image, and on the stand-in (labelled
+# org.source-analytics.standin, as is all that is built on it) the build stage's images of earlier builds.
+# Those of this build stay, as the cache of the next one.
+if [ -n "$previous" ] && [ "$previous" != "$(image_id "$IMAGE")" ]; then
+    docker image rm "$previous" >/dev/null 2>&1 || true
+    docker image prune --force --filter label=org.source-analytics.standin --filter "until=$build_started" >/dev/null
+fi
 
 base_size=$(docker image inspect --format '{{.Size}}' "$BASE_IMAGE")
 image_size=$(docker image inspect --format '{{.Size}}' "$IMAGE")

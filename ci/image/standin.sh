@@ -20,8 +20,6 @@ TAG=${1:-source-analytics-standin:bookworm}
 PYTHON=${PYTHON:-.venv/bin/python}
 SUITE=bookworm
 PACKAGES=python3,python3-venv,python3-pip
-RECIPE=$(sha256sum "$0" | cut -c1-12)
-ROOTFS_TAG=source-analytics-standin-rootfs:$RECIPE
 WORK=build/image
 export DOCKER_BUILDKIT=0  # the legacy builder: see ci/image/build.sh
 
@@ -80,13 +78,24 @@ import tomllib
 with open("pyproject.toml", "rb") as f:
     project = tomllib.load(f)
 print("\n".join(project["project"]["dependencies"] + project["build-system"]["requires"]))')
-    rm -rf "$context/wheels"
-    mkdir -p "$context/wheels"
+    rm -rf "$context/wheels.new"
+    mkdir -p "$context/wheels.new"
     log "wheelhouse: pip wheel $(echo $requirements)"
     # shellcheck disable=SC2086
-    "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$context/wheels" $requirements \
+    "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$context/wheels.new" $requirements \
         > "$WORK/wheelhouse.log" 2>&1 || { tail -30 "$WORK/wheelhouse.log" >&2; return 1; }
+    # The same wheels as last time: keep last time's files, so the engine's layer cache still holds.
+    if [ -d "$context/wheels" ] && diff -q <(ls "$context/wheels") <(ls "$context/wheels.new") >/dev/null; then
+        rm -rf "$context/wheels.new"
+    else
+        rm -rf "$context/wheels"
+        mv "$context/wheels.new" "$context/wheels"
+    fi
 }
+
+# The root file system is rebuilt when its recipe changes, and only then.
+RECIPE=$( (echo "$SUITE $PACKAGES"; declare -f build_rootfs) | sha256sum | cut -c1-12)
+ROOTFS_TAG=source-analytics-standin-rootfs:$RECIPE
 
 mkdir -p "$WORK"
 if docker image inspect "$ROOTFS_TAG" >/dev/null 2>&1; then
@@ -102,7 +111,8 @@ context=$WORK/standin
 mkdir -p "$context"
 build_wheelhouse "$context"
 printf '[global]\nno-index = true\nfind-links = /wheels\ndisable-pip-version-check = true\n' > "$context/pip.conf"
-printf 'FROM %s\nCOPY wheels/ /wheels/\nCOPY pip.conf /etc/pip.conf\n' "$ROOTFS_TAG" > "$context/Dockerfile"
+printf 'FROM %s\nLABEL org.source-analytics.standin=%s\nCOPY wheels/ /wheels/\nCOPY pip.conf /etc/pip.conf\n' \
+    "$ROOTFS_TAG" "$SUITE" > "$context/Dockerfile"
 docker build --network none -t "$TAG" "$context" > "$WORK/standin-build.log" 2>&1 \
     || { tail -30 "$WORK/standin-build.log" >&2; exit 1; }
 log "$TAG: $(ls "$context/wheels" | wc -l) wheels ($(du -sh "$context/wheels" | cut -f1)) on $ROOTFS_TAG"
