@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PA_VENV  := .venv-pyairbyte
 PA_STAMP := $(PA_VENV)/.installed-stamp
 
-.PHONY: demo test unit e2e bench sandbox wheel image clean
+.PHONY: demo test unit e2e bench sandbox wheel pyairbyte image clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ $(PA_STAMP): integration_tests/pyairbyte-requirements.txt
 	@$(PA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(PA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r integration_tests/pyairbyte-requirements.txt
 	@touch $(PA_STAMP)
+
+## pyairbyte: PyAirbyte in its own virtualenv, .venv-pyairbyte (docs/analytics.md, "Using the connector from Python")
+pyairbyte: $(PA_STAMP)
 
 ## demo: start the sandbox API and sync every stream of every profile into a DuckDB file
 demo: $(STAMP)
