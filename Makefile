@@ -41,7 +41,7 @@ e2e: $(STAMP)
 	@$(BIN)/python -m pytest -p no:cacheprovider integration_tests
 
 ## bench: records/s, peak memory, sync time against the critical path, request counts and pacing against the
-## sandbox, one table (about 10 min; `make bench BENCH_ARGS=--quick` is a one-minute smoke run, see README)
+## sandbox, one table (about 10 min; `make bench BENCH_ARGS=--quick` is a one-minute smoke run, see docs/performance.md)
 bench: $(STAMP)
 	@$(BIN)/python -m bench $(BENCH_ARGS)
 
