@@ -1,7 +1,8 @@
 """Airbyte's standard connector tests (airbyte_cdk.test.standard_tests) for every profile, against the sandbox.
 
 The scenarios are those of acceptance-test-config.yml; their configs name the sandbox's demo port and are moved
-to the sandbox this test process started. Image tests need a Docker engine and are deselected in pyproject.toml.
+to the sandbox this test process started. Image tests run on the image `make image` built, in a Docker engine
+(integration_tests/docker_engine.py; pyproject.toml names their options).
 """
 
 from airbyte_cdk.test.standard_tests import DeclarativeSourceTestSuite
