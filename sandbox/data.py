@@ -89,6 +89,7 @@ class Dataset:
         self.epoch = 0  # bumped by advance(); part of every page-cache key
         self.added = {"events": 0, "bank_transactions": 0, "contacts": 0, "audit_trail": 0}
         self.audit_added = {}  # study_id -> [advance sequence numbers]
+        self.deleted_share = 0.0  # share of parents deleted after listing (the deleted_parents switch)
         self.chunks = -(-self.n // STUDY_CHUNK)
         # advance() timestamps start after everything generated (and a day's gap).
         self.horizon = (max(self.n * 60, self.chunks * AUDIT_SLOT) // 3600 + 24) * 3600
@@ -99,6 +100,14 @@ class Dataset:
 
     def _h(self, stream, i):
         return hval(self.seed, stream, i)
+
+    def set_deleted_parents(self, share):
+        self.deleted_share = float(share)
+
+    def deleted(self, parent, key):
+        """Whether this parent (a stream name and its key) was deleted after it was listed: the parent list still
+        shows it, its child endpoint answers 404. A fixed choice per parent, so a retry sees the same."""
+        return self.deleted_share > 0 and self._h(f"deleted.{parent}", key) % 10000 < self.deleted_share * 10000
 
     def _url(self, path):
         return f"{self.base_url}{path}"
@@ -240,7 +249,7 @@ class Dataset:
 
     def meetings_of(self, user_id):
         i = short_id_index(self.seed, "meetings.users", user_id)
-        if i is None or i >= self.n:
+        if i is None or i >= self.n or self.deleted("meetings.users", i):
             return None
         return [self._meeting(i, k) for k in range(self.meetings_count(i))]
 
@@ -298,7 +307,7 @@ class Dataset:
 
     def funding_sources_of(self, customer_id):
         i = uid_index(self.seed, "payments.customers", customer_id)
-        if i is None or i >= self.n:
+        if i is None or i >= self.n or self.deleted("payments.customers", i):
             return None
         return [self._funding_source(i, k) for k in range(self.funding_count(i))]
 
@@ -540,7 +549,7 @@ class Dataset:
 
     def audit_items(self, sid, start=0, stop=None):
         """Items of one study, or None for an unknown study."""
-        if not self.study_exists(sid):
+        if not self.study_exists(sid) or self.deleted("studies.study", sid):
             return None
         total = self.audit_count(sid)
         stop = total if stop is None else min(stop, total)
@@ -554,11 +563,15 @@ class Dataset:
         key = f"{profile}.{stream}"
         if STREAMS[profile][stream] == "list":
             return self.records(key, 0, self.count(key))
+        # A deleted parent's children are gone: a sync cannot read them, and must read every other parent's.
         if key == "meetings.meetings":
-            return [self._meeting(i, k) for i in range(self.n) for k in range(self.meetings_count(i))]
+            return [self._meeting(i, k) for i in range(self.n) if not self.deleted("meetings.users", i)
+                    for k in range(self.meetings_count(i))]
         if key == "payments.funding_sources":
-            return [self._funding_source(i, k) for i in range(self.n) for k in range(self.funding_count(i))]
-        return [item for sid in self.study_ids() for item in self.audit_items(sid)]
+            return [self._funding_source(i, k) for i in range(self.n) if not self.deleted("payments.customers", i)
+                    for k in range(self.funding_count(i))]
+        return [item for sid in self.study_ids() if not self.deleted("studies.study", sid)
+                for item in self.audit_items(sid)]
 
     def advance(self, n):
         """Append n records with later timestamps to every incremental stream."""

@@ -1,11 +1,15 @@
-"""Fault switches: latency, global rate limit, injected 5xx, corrupt bodies, token rejection."""
+"""Fault switches: latency, global rate limit, injected 5xx, stalled requests, deleted parents, corrupt bodies,
+token rejection."""
 
+import email.utils
 import math
 import random
 import threading
 import time
 
 CORRUPT_MODES = ("not_json", "missing_key", "wrong_shape")
+RETRY_AFTER_FORMATS = ("seconds", "http-date")
+RATE_LIMIT_HEADER_STYLES = (None, "x-ratelimit", "ratelimit")
 ERROR_STATUSES = (500, 502, 503, 504)
 
 DEFAULTS = {
@@ -17,6 +21,16 @@ DEFAULTS = {
     "max_consecutive_errors": 2,  # per URL, so a client retrying 3 times always gets through
     "corrupt": {},  # request path or route template -> one of CORRUPT_MODES
     "reject_all_tokens": False,
+    # Share of requests (data and token) accepted and never answered, each URL at most once so a retry gets through.
+    "stall_rate": 0.0,
+    # Share of parents (meetings users, payments customers, studies) deleted after they were listed: their child
+    # endpoint answers 404 while the parent list still shows them.
+    "deleted_parents": 0.0,
+    # How a 429 says when to come back: delay-seconds or an HTTP-date (RFC 9110 10.2.3 allows both).
+    "retry_after_format": "seconds",
+    # Rate-limit headers on every answer while rate_limit is set: none, X-RateLimit-Limit/-Remaining/-Reset (the
+    # reset as seconds from now), or the IETF draft's RateLimit-Limit/-Remaining/-Reset.
+    "rate_limit_headers": None,
 }
 
 
@@ -54,6 +68,16 @@ def validate(name, value):
             if not isinstance(path, str) or mode not in CORRUPT_MODES:
                 raise ValueError(f"corrupt maps a path to one of {CORRUPT_MODES}, got {path!r}: {mode!r}")
         return value
+    if name in ("stall_rate", "deleted_parents"):
+        return _number(name, value, 0.0, 1.0)
+    if name == "retry_after_format":
+        if value not in RETRY_AFTER_FORMATS:
+            raise ValueError(f"retry_after_format must be one of {RETRY_AFTER_FORMATS}, got {value!r}")
+        return value
+    if name == "rate_limit_headers":
+        if value not in RATE_LIMIT_HEADER_STYLES:
+            raise ValueError(f"rate_limit_headers must be one of {RATE_LIMIT_HEADER_STYLES}, got {value!r}")
+        return value
     if name == "reject_all_tokens":
         if not isinstance(value, bool):
             raise ValueError(f"reject_all_tokens must be a bool, got {value!r}")
@@ -67,6 +91,8 @@ class Faults:
         self._rng = random.Random(f"faults|{seed}")
         self._values = dict(DEFAULTS)
         self._consecutive = {}  # url -> injected errors in a row
+        self._stalled = set()  # urls already stalled once
+        self._stall_rng = random.Random(f"stalls|{seed}")
         self._tokens = 0.0
         self._last = time.monotonic()
         self.configure(**switches)
@@ -80,6 +106,8 @@ class Faults:
                 self._last = time.monotonic()
             if "error_rate" in checked or "max_consecutive_errors" in checked:
                 self._consecutive.clear()
+            if "stall_rate" in checked:
+                self._stalled.clear()
         return self.snapshot()
 
     def snapshot(self):
@@ -92,18 +120,46 @@ class Faults:
         return self._values[name]
 
     def rate_check(self):
-        """None when admitted; else the Retry-After seconds (int >= 1). Token bucket, burst = rate."""
+        """(retry_after, headers): retry_after None when admitted, else the Retry-After seconds (int >= 1); headers
+        are the rate-limit headers to send with the answer. Token bucket, burst = rate."""
         with self._lock:
             rate = self._values["rate_limit"]
             if rate is None:
-                return None
+                return None, []
             now = time.monotonic()
             self._tokens = min(max(1.0, rate), self._tokens + (now - self._last) * rate)
             self._last = now
+            retry_after = None
             if self._tokens >= 1.0:
                 self._tokens -= 1.0
-                return None
-            return max(1, math.ceil((1.0 - self._tokens) / rate))
+            else:
+                retry_after = max(1, math.ceil((1.0 - self._tokens) / rate))
+            return retry_after, self._limit_headers(rate, retry_after)
+
+    def _limit_headers(self, rate, retry_after):
+        style = self._values["rate_limit_headers"]
+        if style is None:
+            return []
+        limit, remaining = max(1, int(rate)), int(self._tokens)
+        # seconds until the bucket is full again
+        reset = retry_after if retry_after is not None else max(0, math.ceil((max(1.0, rate) - self._tokens) / rate))
+        prefix = "X-RateLimit-" if style == "x-ratelimit" else "RateLimit-"
+        return [(prefix + "Limit", str(limit)), (prefix + "Remaining", str(remaining)), (prefix + "Reset", str(reset))]
+
+    def retry_after_value(self, seconds):
+        """The Retry-After header for a wait of `seconds`, in the configured format."""
+        if self._values["retry_after_format"] == "http-date":
+            return email.utils.formatdate(time.time() + seconds, usegmt=True)
+        return str(int(seconds)) if float(seconds).is_integer() else str(seconds)
+
+    def stall(self, url):
+        """True when this request is to be held unanswered (each url at most once)."""
+        with self._lock:
+            rate = self._values["stall_rate"]
+            if rate <= 0 or url in self._stalled or self._stall_rng.random() >= rate:
+                return False
+            self._stalled.add(url)
+            return True
 
     def inject(self, url):
         """Status code of an injected error for this data request, or None to serve it."""

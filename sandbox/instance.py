@@ -2,7 +2,7 @@
 
 handle() is transport-independent (the HTTP handler only parses and writes),
 so the request pipeline reads top to bottom in one place:
-control API -> latency -> rate limit -> route -> token | auth -> injected error -> page.
+control API -> latency -> rate limit -> stall -> route -> token | auth -> injected error -> page.
 """
 
 import base64
@@ -16,7 +16,7 @@ from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET, TokenStore, same
 from .cache import PageCache
 from .data import STREAMS, Dataset
 from .faults import Faults
-from .server import SandboxHTTPServer
+from .server import STALLED, SandboxHTTPServer
 from .stats import Stats
 
 JSON = "application/json"
@@ -53,7 +53,9 @@ class Sandbox:
         self.url = f"http://127.0.0.1:{self.port}"
         self.data = Dataset(records, seed, self.url)
         self.data.string_ids = string_ids
+        self.data.set_deleted_parents(self.faults.get("deleted_parents"))
         self._stopped = False
+        self.stopping = threading.Event()  # ends stalled requests
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"sandbox-{self.port}", daemon=True)
         self._thread.start()
@@ -90,7 +92,11 @@ class Sandbox:
         self._stats.reset()
 
     def configure(self, **switches):
-        return self.faults.configure(**switches)
+        values = self.faults.configure(**switches)
+        if "deleted_parents" in switches:
+            self.data.set_deleted_parents(values["deleted_parents"])
+            self._pages.clear()
+        return values
 
     def revoke_tokens(self):
         self.tokens.revoke_all()
@@ -103,6 +109,7 @@ class Sandbox:
         if self._stopped:
             return
         self._stopped = True
+        self.stopping.set()
         self._server.shutdown()
         self._server.close_connections()
         self._server.server_close()
@@ -139,17 +146,28 @@ class Sandbox:
             return response
         finally:
             # counted before the response is written, so a client that has its answer sees it in stats
-            self._stats.end(endpoint, response.status if response else 500, is_token,
-                            data_url if route is not None and not is_token else None,
-                            len(response.body) if response else 0)
+            if response is STALLED:
+                self._stats.end_stalled(endpoint)
+            else:
+                self._stats.end(endpoint, response.status if response else 500, is_token,
+                                data_url if route is not None and not is_token else None,
+                                len(response.body) if response else 0)
 
     def _serve(self, route, found, method, path, query, headers, body, base, data_url):
         latency = self.faults.get("latency_ms")
         if latency:
             time.sleep(latency / 1000.0)
-        retry_after = self.faults.rate_check()
+        retry_after, limit_headers = self.faults.rate_check()
         if retry_after is not None:
-            return Response(429, {"error": "rate limit exceeded"}, headers=[("Retry-After", str(retry_after))])
+            return Response(429, {"error": "rate limit exceeded"},
+                            headers=[("Retry-After", self.faults.retry_after_value(retry_after))] + limit_headers)
+        if route is not None and self.faults.stall(path if route.kind == "token" else data_url):
+            return STALLED
+        response = self._route(route, found, method, path, query, headers, body, base, data_url)
+        response.headers.extend(limit_headers)
+        return response
+
+    def _route(self, route, found, method, path, query, headers, body, base, data_url):
         if route is None:
             if found:
                 return Response(405, {"error": "method_not_allowed"}, headers=[("Allow", ", ".join(found))])
@@ -165,7 +183,7 @@ class Sandbox:
             extra = []
             retry = self.faults.get("error_retry_after")
             if retry is not None:
-                extra.append(("Retry-After", str(int(retry)) if float(retry).is_integer() else str(retry)))
+                extra.append(("Retry-After", self.faults.retry_after_value(retry)))
             return Response(status, {"error": "simulated server error", "status": status}, headers=extra)
 
         req = endpoints.Request(path, query, found, base)
@@ -199,6 +217,8 @@ class Sandbox:
         if same(token, BEARER_TOKEN):
             return None
         reason = self.tokens.check(profile, token)
+        if reason:
+            self._stats.rejected_token(reason)
         return unauthorized(reason) if reason else None
 
     def _token(self, profile, query, headers, body):

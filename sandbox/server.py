@@ -10,6 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 MAX_BODY = 1 << 20
 _HOST_OK = re.compile(r"^[A-Za-z0-9.\-:\[\]]{1,255}$")
 _QUIET = (ConnectionError, TimeoutError, socket.timeout, OSError)
+# What the app answers for a request the stall switch holds: the connection stays open and is never answered.
+STALLED = object()
+# How long a stalled request is held at most (the sandbox stopping ends it sooner).
+STALL_SECONDS = 600
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -114,6 +118,11 @@ class Handler(BaseHTTPRequestHandler):
             import traceback
             traceback.print_exc()
             self._write(500, b'{"error":"sandbox internal error"}', "application/json", [])
+            return
+        if resp is STALLED:
+            # Accepted and never answered, as a stuck upstream does; the client's read timeout has to end it.
+            self.server.app.stopping.wait(STALL_SECONDS)
+            self.close_connection = True
             return
         self._write(resp.status, resp.body, resp.content_type, resp.headers)
 

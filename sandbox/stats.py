@@ -18,6 +18,8 @@ class Stats:
             self._bytes_sent = 0
             self._duplicates = 0
             self._served_ok = set()  # exact data URLs answered 200 at least once
+            self._stalled = 0
+            self._rejected_tokens = {}  # reason -> 401s answered for it
             self._max_in_flight = self._in_flight
 
     def begin(self):
@@ -43,6 +45,18 @@ class Stats:
                 elif status == 200:
                     self._served_ok.add(data_url)
 
+    def rejected_token(self, reason):
+        with self._lock:
+            self._rejected_tokens[reason] = self._rejected_tokens.get(reason, 0) + 1
+
+    def end_stalled(self, endpoint):
+        """A request the stall switch held and never answered: neither a response nor a served page."""
+        with self._lock:
+            self._in_flight -= 1
+            self._stalled += 1
+            key = f"{endpoint} (stalled)"
+            self._by_endpoint[key] = self._by_endpoint.get(key, 0) + 1
+
     def snapshot(self):
         with self._lock:
             by_status = dict(self._by_status)
@@ -58,6 +72,8 @@ class Stats:
                 "in_flight": self._in_flight,
                 "max_in_flight": self._max_in_flight,
                 "duplicate_requests": self._duplicates,
+                "stalled_requests": self._stalled,
+                "rejected_tokens": dict(self._rejected_tokens),  # e.g. {"token expired": 3}
                 "distinct_pages": len(self._served_ok),
                 "bytes_sent": self._bytes_sent,
             }
