@@ -1,6 +1,7 @@
 """The few behaviours the declarative manifest cannot express."""
 
 import json
+import time
 from dataclasses import InitVar, dataclass, field
 from datetime import timedelta
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, NamedTuple, Optional, Tuple
@@ -13,8 +14,12 @@ from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordEx
 from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
 from airbyte_cdk.sources.declarative.partition_routers import SubstreamPartitionRouter
 from airbyte_cdk.sources.types import Config, StreamSlice
+from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime, ab_datetime_now
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_analytics.requester import cannot_connect, mark_reached, unreachable_error, was_reached
+from source_analytics.retry_after import retry_after_seconds
 
 
 class DistinctSubstreamPartitionRouter(SubstreamPartitionRouter):
@@ -119,7 +124,15 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
     refresh lock: 2 to 6 token requests in series before a profile's streams get going. A token is the client's,
     not the requester's, so authenticators of the same client and token endpoint share the newest one; a requester
     whose token the API rejected takes a newer shared one if there is one, and fetches a new one otherwise.
+
+    The token request: the CDK sends it with no timeout (a stalled token endpoint hangs the sync) and retries a
+    refused connection for 5 minutes. Here it has the requests' connect and read timeouts (`connect_timeout_seconds`,
+    `read_timeout_seconds`); timeouts, resets, 429 and 5xx are retried for up to TOKEN_RETRY_SECONDS, waiting as
+    `Retry-After` asks; a token endpoint that has never answered and cannot be connected to is a wrong token URL,
+    said at once.
     """
+
+    TOKEN_RETRY_SECONDS = 300
 
     _RENEW_EARLY_AT_MOST = timedelta(minutes=1)
     _renew_early = timedelta(0)
@@ -132,6 +145,53 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
         if not hasattr(self, "_token_endpoint"):
             self._token_endpoint = super().get_token_refresh_endpoint()
         return self._token_endpoint
+
+    def _make_handled_request(self) -> Any:
+        url = self.get_token_refresh_endpoint() or ""
+        timeout = (float(self.config.get("connect_timeout_seconds") or 10), float(self.config.get("read_timeout_seconds") or 60))
+        deadline = time.monotonic() + self.TOKEN_RETRY_SECONDS
+        attempt = 0
+        while True:
+            attempt += 1
+            wait = min(30.0, 2.0 ** attempt)
+            try:
+                response = requests.request(
+                    method="POST",
+                    url=url,
+                    data=self.build_refresh_request_body(),
+                    headers=self.build_refresh_request_headers(),
+                    params=self.build_refresh_request_query_params(),
+                    timeout=timeout,
+                )
+            except requests.exceptions.RequestException as error:
+                why = cannot_connect(error)
+                if why and not was_reached(url):
+                    raise unreachable_error(url, why, "credentials.token_url (or base_url, when it is empty)") from error
+                if time.monotonic() + wait > deadline:
+                    raise
+                time.sleep(wait)
+                continue
+            mark_reached(url)
+            if response.status_code == 429 or response.status_code >= 500:
+                self._log_response(response)
+                wait = retry_after_seconds(response) or wait
+                if time.monotonic() + wait > deadline:
+                    message = (
+                        f"The token endpoint {url} kept answering HTTP {response.status_code} for "
+                        f"{self.TOKEN_RETRY_SECONDS // 60} minutes. Run the sync again later."
+                    )
+                    raise AirbyteTracedException(
+                        message=message, internal_message=message, failure_type=FailureType.transient_error
+                    )
+                time.sleep(wait)
+                continue
+            self._log_response(response)
+            response.raise_for_status()
+            body = response.json()
+            token = body.get(self.get_access_token_name()) if isinstance(body, dict) else None
+            if isinstance(token, str) and token:
+                add_to_secrets(token)
+            return body
 
     def _client_key(self) -> tuple:
         return (self.get_token_refresh_endpoint(), self.get_client_id(), self.get_client_secret(),

@@ -1,0 +1,216 @@
+"""What real APIs do that a kind sandbox does not, met by a default config: stalled connections, parents deleted
+mid-sync, a rate limit nobody configured, an unreachable host. Each test proves its fault happened."""
+
+import time
+
+import pytest
+
+import sandbox
+from integration_tests.connector import PROFILE_STREAMS, run
+from integration_tests.reliability import catalog_of, in_parallel, keys_read, keys_served
+
+PROFILES = list(PROFILE_STREAMS)
+# Profiles with a stream read once per parent record (the sandbox's registry says which).
+FAN_OUT = [p for p in PROFILES if "child" in sandbox.STREAMS[p].values()]
+
+# Records per profile so each sync makes 30-70 requests.
+RECORDS = {"tracking": 1200, "meetings": 40, "payments": 40, "accounting": 1200, "studies": 60}
+DEFAULT_READ_TIMEOUT = 60  # seconds, the manifest's default
+
+
+def _exact(result, api, profile, catalog):
+    """The sync completed and read exactly the keys the API serves."""
+    assert result.returncode == 0 and result.errors == [], (result.errors, result.stderr[-2000:])
+    served = keys_served(api, profile, catalog)
+    for stream, read in keys_read(result, catalog).items():
+        assert served[stream], f"the sandbox serves no {profile}.{stream}: the test would prove nothing"
+        assert len(read) == len(set(read)), f"{profile}.{stream} emitted records twice"
+        assert set(read) == served[stream], f"{profile}.{stream} missed or invented records"
+
+
+# ---- stalled connections ----------------------------------------------------------------------------------------
+def _clean_and_stalled(profile):
+    with sandbox.start(records=RECORDS[profile], seed=8, latency_ms=10) as api:
+        catalog = catalog_of(api, profile)
+        started = time.monotonic()
+        clean = run("read", api.config(profile), catalog)
+        clean_seconds = time.monotonic() - started
+        _exact(clean, api, profile, catalog)
+        # A few percent of requests (data and token) accepted and never answered, each URL once.
+        api.configure(stall_rate=0.05)
+        api.reset_stats()
+        started = time.monotonic()
+        stalled = run("read", api.config(profile), catalog, timeout=600)
+        return stalled, api, catalog, clean_seconds, time.monotonic() - started, api.stats()
+
+
+@pytest.fixture(scope="module")
+def stalled_syncs():
+    return in_parallel({p: (lambda p=p: _clean_and_stalled(p)) for p in PROFILES}, workers=len(PROFILES))
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_stalled_request_times_out_and_is_retried_with_the_default_config(stalled_syncs, profile):
+    result, api, catalog, clean_seconds, seconds, stats = stalled_syncs[profile]
+
+    assert stats["stalled_requests"] > 0, f"no request stalled: {stats}"
+    _exact(result, api, profile, catalog)
+    # About one read timeout more than a clean sync (stalled requests wait out their timeouts side by side; a
+    # second one in a row of the same request chain adds another).
+    assert seconds < clean_seconds + 2 * DEFAULT_READ_TIMEOUT + 30, (seconds, clean_seconds, stats)
+
+
+def test_the_token_request_and_every_data_request_have_the_configured_timeouts():
+    """Every first attempt stalls, the token request included: with a 2 s read timeout each is retried."""
+    with sandbox.start(records=150, seed=8, stall_rate=1.0) as api:
+        config = dict(api.config("tracking"), read_timeout_seconds=2)
+        catalog = catalog_of(api, "tracking")
+        api.reset_stats()
+        started = time.monotonic()
+        result = run("read", config, catalog, timeout=300)
+        seconds, stats = time.monotonic() - started, api.stats()
+
+    _exact(result, api, "tracking", catalog)
+    assert stats["by_endpoint"].get("POST /tracking/auth/token (stalled)") == 1, stats["by_endpoint"]
+    assert stats["stalled_requests"] == stats["distinct_pages"] + 1, stats
+    assert seconds < 120
+
+
+# ---- deleted parents ----------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def deleted_parent_syncs():
+    def sync(profile):
+        with sandbox.start(records=RECORDS[profile], seed=9, deleted_parents=0.2) as api:
+            catalog = catalog_of(api, profile)
+            result = run("read", api.config(profile), catalog)
+            _exact(result, api, profile, catalog)
+            return result, api.stats()
+
+    return in_parallel({p: (lambda p=p: sync(p)) for p in FAN_OUT}, workers=len(FAN_OUT))
+
+
+@pytest.mark.parametrize("profile", FAN_OUT)
+def test_a_parent_deleted_after_listing_is_skipped_with_one_warning(deleted_parent_syncs, profile):
+    result, stats = deleted_parent_syncs[profile]  # every other parent's children were read (_exact)
+
+    not_found = stats["by_status"].get("404", 0)
+    assert not_found > 0, f"no parent was deleted: {stats}"
+    warnings = [m["log"]["message"] for m in result.of("LOG")
+                if m["log"]["level"] == "WARN" and "skipped the parent at" in m["log"]["message"]]
+    assert len(warnings) == not_found, (len(warnings), not_found)
+    assert all("HTTP 404" in w and "http://127.0.0.1" in w for w in warnings), warnings[:3]
+
+
+@pytest.mark.parametrize("profile", FAN_OUT)
+def test_every_child_request_answering_404_is_a_config_error_naming_the_path(profile):
+    with sandbox.start(records=RECORDS[profile], seed=9, deleted_parents=1.0) as api:
+        child = next(s for s, kind in sandbox.STREAMS[profile].items() if kind == "child")
+        result = run("read", api.config(profile), catalog_of(api, profile, [child]))
+        stats = api.stats()
+
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "config_error"
+    assert f"'{child}'" in error["message"] and "HTTP 404" in error["message"] and "base_url" in error["message"]
+    assert "http://127.0.0.1" in error["message"], error["message"]
+    assert stats["by_status"].get("404", 0) >= 5
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_404_on_a_top_level_stream_is_a_config_error(profile):
+    with sandbox.start(records=20, seed=9) as api:
+        config = dict(api.config(profile), base_url=api.url + "/no-such-api")
+        credentials = dict(config["credentials"], token_url=api.token_url(profile))
+        top_level = next(s for s, kind in sandbox.STREAMS[profile].items() if kind == "list")
+        result = run("read", dict(config, credentials=credentials), catalog_of(api, profile, [top_level]))
+
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "config_error"
+    assert "HTTP 404" in error["message"] and "Check base_url" in error["message"], error["message"]
+
+
+# ---- a rate limit nobody configured -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def unknown_limit_syncs():
+    def sync(profile):
+        # No requests_per_second: the API allows 5 requests/s and says so only with 429s.
+        with sandbox.start(records=RECORDS[profile], seed=10, latency_ms=10, rate_limit=5) as api:
+            catalog = catalog_of(api, profile)
+            api.reset_stats()
+            result = run("read", api.config(profile), catalog, timeout=600)
+            _exact(result, api, profile, catalog)
+            return result, api.stats()
+
+    return in_parallel({p: (lambda p=p: sync(p)) for p in FAN_OUT}, workers=len(FAN_OUT))
+
+
+@pytest.mark.parametrize("profile", FAN_OUT)
+def test_an_unknown_rate_limit_is_met_and_waited_out_without_spending_the_retries(unknown_limit_syncs, profile):
+    result, stats = unknown_limit_syncs[profile]  # completed exactly (_exact)
+
+    assert stats["responses_429"] > 0, f"the API never rate limited the sync: {stats}"
+    # Most requests went through at the first try: the connector paced itself instead of meeting a wall of 429s.
+    assert stats["responses_429"] < 0.1 * stats["requests"], stats
+    paced = [m for m in result.of("LOG") if "then pacing requests to" in m["log"]["message"]]
+    assert paced, "the connector did not say it paces itself"
+
+
+def test_a_retry_after_given_as_an_http_date_is_waited_for():
+    """Every data request fails (503) with `Retry-After: <now + 2 s as an HTTP-date>`: each retry waits for it."""
+    with sandbox.start(records=20, seed=3, error_rate=1.0, max_consecutive_errors=1000, error_retry_after=3,
+                       retry_after_format="http-date") as api:
+        result = run("read", api.config("tracking"), catalog_of(api, "tracking", ["users"]), timeout=180)
+
+    assert result.returncode != 0
+    logged = [m["log"]["message"] for m in result.of("LOG") if "Max retry limit reached after" in m["log"]["message"]]
+    assert logged
+    seconds = float(logged[0].split("after ")[1].split("s")[0])
+    # 3 retries, each waiting the date's 2-3 s plus the CDK's extra second; the documented exponential backoff alone
+    # (factor 2: 2, 4, 8 s plus a second each) or no wait would be outside this range.
+    assert 3 * 3 <= seconds < 3 * 4 + 2, seconds
+
+
+def test_a_daily_quota_given_as_an_http_date_ends_the_sync_at_once():
+    with sandbox.start(records=250, seed=3, rate_limit=0.001, retry_after_format="http-date") as api:
+        started = time.monotonic()
+        result = run("read", api.config("tracking", auth="bearer"), catalog_of(api, "tracking", ["users"]))
+        seconds, stats = time.monotonic() - started, api.stats()
+
+    assert result.returncode != 0
+    [error] = result.errors
+    assert "quota" in error["message"] and "HTTP 429" in error["message"], error["message"]
+    assert stats["responses_429"] == 1
+    assert seconds < 60
+
+
+# ---- an unreachable API -------------------------------------------------------------------------------------------
+def _closed_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("auth", ["oauth2", "bearer"])
+def test_check_against_a_refused_port_answers_fast_naming_the_host(profile, auth):
+    port = _closed_port()
+    with sandbox.start(records=5) as api:
+        config = api.config(profile, auth=auth)
+    config["base_url"] = f"http://127.0.0.1:{port}/{profile}"
+    if auth == "oauth2":
+        config["credentials"]["token_url"] = f"http://127.0.0.1:{port}/token"
+
+    started = time.monotonic()
+    result = run("check", config, timeout=120)
+    seconds = time.monotonic() - started
+
+    [status] = [m["connectionStatus"] for m in result.of("CONNECTION_STATUS")]
+    assert status["status"] == "FAILED"
+    assert f"127.0.0.1:{port}" in status["message"] and "Connection refused" in status["message"], status
+    setting = "token_url" if auth == "oauth2" else "base_url"
+    assert setting in status["message"], status["message"]
+    assert "rate limit" not in status["message"].lower()
+    assert seconds < 30, seconds

@@ -1,0 +1,72 @@
+"""Children of parents deleted between listing them and reading their children."""
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Optional, Union
+
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_handler import DefaultErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
+
+logger = logging.getLogger("airbyte")
+
+
+@dataclass
+class ChildStreamErrorHandler(DefaultErrorHandler):
+    """The profile's error handler, for a stream read once per parent record (meetings, funding_sources, audit_trail).
+
+    A parent deleted after the parent stream listed it answers its child request with 404. The document's rule
+    would end the whole sync there, though every other parent's children can still be read: this skips that
+    parent's children with one warning naming the request, and the sync goes on.
+
+    A 404 can also mean the child path itself is wrong (a base_url with an extra path segment, say): then every
+    child request answers 404. When the first `wrong_path_after` child requests have all answered 404 and none has
+    answered with a page, the stream fails with a config error naming the path instead of skipping every parent.
+    """
+
+    wrong_path_after: int = 5
+
+    def __post_init__(self, parameters) -> None:  # type: ignore[no-untyped-def]
+        super().__post_init__(parameters)
+        self._stream = parameters.get("name", "")
+        self._lock = threading.Lock()
+        self._pages = 0
+        self._missing = 0
+
+    def interpret_response(
+        self, response_or_exception: Optional[Union[requests.Response, Exception]]
+    ) -> ErrorResolution:
+        if isinstance(response_or_exception, requests.Response):
+            if response_or_exception.status_code == 404:
+                return self._parent_missing(response_or_exception)
+            if response_or_exception.ok:
+                with self._lock:
+                    self._pages += 1
+        return super().interpret_response(response_or_exception)
+
+    def _parent_missing(self, response: requests.Response) -> ErrorResolution:
+        url = f"{response.url}".split("?")[0]
+        with self._lock:
+            self._missing += 1
+            wrong_path = self._pages == 0 and self._missing >= self.wrong_path_after
+            missing = self._missing
+        if wrong_path:
+            message = (
+                f"Stream '{self._stream}': the API answered HTTP 404 to each of the first {missing} requests for "
+                f"children of the listed parents (for example {url}) and to none with a page, so the path is wrong, "
+                "not the parents deleted. Check base_url: it must be the API's root, without a resource path."
+            )
+            return ErrorResolution(
+                response_action=ResponseAction.FAIL, failure_type=FailureType.config_error, error_message=message
+            )
+        logger.warning(
+            f"Stream '{self._stream}': skipped the parent at {url}: the API answered HTTP 404, so it was deleted "
+            "after it was listed; the other parents' records are read."
+        )
+        return ErrorResolution(
+            response_action=ResponseAction.IGNORE,
+            failure_type=None,
+            error_message=f"Stream '{self._stream}': nothing to read at {url} (HTTP 404).",
+        )

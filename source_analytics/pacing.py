@@ -1,0 +1,181 @@
+"""Pacing to an API rate limit that nobody told the connector."""
+
+import math
+import threading
+import time
+from collections import deque
+from typing import Callable, Deque, Dict, Optional
+
+import requests
+
+from source_analytics.retry_after import retry_after_seconds
+
+# Rate-limit headers, as the IETF draft and the older X- convention name them.
+_REMAINING = ("RateLimit-Remaining", "X-RateLimit-Remaining")
+_RESET = ("RateLimit-Reset", "X-RateLimit-Reset")
+
+
+def _header_number(response: requests.Response, names) -> Optional[float]:
+    for name in names:
+        value = response.headers.get(name)
+        if value is not None:
+            try:
+                return float(value.split(",")[0].strip())
+            except ValueError:
+                return None
+    return None
+
+
+class AdaptivePacer:
+    """Finds the request rate an API allows from its answers, and keeps every stream and thread of a sync below it.
+
+    The CDK's call-rate policies are static: without `requests_per_second` they admit everything, so 32 workers meet
+    an unknown limit of 5/s with a wall of 429s, each spending one of the retries the documents give for errors.
+    This keeps one rate per API host, shared by all requesters:
+
+    - It starts like TCP's slow start: one request in flight, a quarter of a request more per answer, so an unlimited API
+      is at full speed within a few round trips and a limited one is found with a few 429s, not one per worker.
+    - A 429 holds every request for the Retry-After the API asks (seconds or an HTTP-date; 1 s without one) and
+      sets the rate to what the API admitted since the previous 429, or CUT of the rate then if that is more.
+      Between two 429s a limiter's allowance is spent, so what it admitted in between is its rate (a lower bound,
+      exact while the sync keeps it busy); before the first 429 it is what was admitted since the start, less a
+      second's burst. A 429 answering a request sent
+      before the last cut is an echo of the same overshoot and changes nothing.
+    - Each second of answers raises the rate by PROBE, so the limit is probed slowly and each probe costs about one
+      429; a limit that rises is followed. Until a second 429 has measured the rate it grows by FIRST_PROBE: the
+      first measure is low when the API also counted requests the connector does not pace (token requests).
+    - `RateLimit-Remaining` / `X-RateLimit-Remaining` of 0 holds every request until the matching `-Reset`.
+
+    `requests_per_second`, when set, is still enforced by the manifest's request budget; this only ever slows down.
+    """
+
+    START_WINDOW = 1.0  # requests in flight before the first answer arrives
+    WINDOW_GROWTH = 0.25  # more in flight per answer, until the first 429
+    BURST_SECONDS = 1.0  # the burst a limiter is assumed to allow at the start
+    MIN_RATE = 0.1  # requests per second
+    MARGIN = 0.97  # share of the measured rate kept after a 429
+    CUT = 0.85  # share of the rate then that a 429 leaves at least
+    PROBE = 0.005  # growth of the rate per second of answers
+    FIRST_PROBE = 0.05  # ... until a second 429 has measured the rate (the first measure may be low)
+    DEFAULT_HOLD = 1.0  # seconds a 429 without Retry-After holds requests
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._cond = threading.Condition()
+        self.rate: Optional[float] = None  # None until the first 429: no limit known
+        self._window: Optional[float] = self.START_WINDOW  # slow start's in-flight cap; None after it
+        self._in_flight = 0
+        self._next = 0.0  # earliest time of the next request at the current rate
+        self._hold_until = 0.0
+        self._started: Optional[float] = None
+        self._last_cut: Optional[float] = None
+        self._admitted = 0  # answers (not 429) since the last cut, or since the start
+        self._discovery: Optional[float] = None  # span of the first cut, until its requests are all answered
+        self._last_answer: Optional[float] = None
+        self.responses_429 = 0
+        self.cuts = 0
+
+    # ---- before a request --------------------------------------------------------------------------------------
+    def acquire(self) -> float:
+        """Wait until a request may go; returns its send time (to hand back to `release`)."""
+        with self._cond:
+            while True:
+                now = self._clock()
+                wait = self._wait(now)
+                if wait <= 1e-6:  # a clock's rounding, not a wait
+                    break
+                self._cond.wait(wait)
+            if self._started is None:
+                self._started = now
+            if self._discovery is not None:
+                # Every request sent before the first 429 has been answered by now: measure again with all of them.
+                self.rate = max(self.MIN_RATE, self.MARGIN * self._discovered / self._discovery)
+                self._discovery = None
+            if self.rate:
+                self._next = max(self._next, now) + 1.0 / self.rate
+            self._in_flight += 1
+            return now
+
+    def wait_time(self) -> float:
+        """Seconds until the next request may go."""
+        with self._cond:
+            return max(0.0, self._wait(self._clock()))
+
+    def _wait(self, now: float) -> float:
+        if now < self._hold_until:
+            return self._hold_until - now
+        if self._window is not None and self._in_flight >= int(self._window):
+            return 0.05  # woken sooner by the next answer
+        if self.rate and now < self._next:
+            return self._next - now
+        return 0.0
+
+    # ---- after it ------------------------------------------------------------------------------------------------
+    def release(self, sent_at: float, response: Optional[requests.Response]) -> Optional[float]:
+        """Learn from the answer (None: no answer). Returns the seconds to wait before retrying a 429, else None."""
+        with self._cond:
+            self._in_flight -= 1
+            now = self._clock()
+            try:
+                if response is None:
+                    return None
+                if response.status_code == 429:
+                    return self._rate_limited(sent_at, now, response)
+                self._answered(sent_at, now, response)
+                return None
+            finally:
+                self._cond.notify_all()
+
+    def _rate_limited(self, sent_at: float, now: float, response: requests.Response) -> float:
+        self.responses_429 += 1
+        wait = retry_after_seconds(response)
+        if wait is None:
+            wait = _header_number(response, _RESET) if _header_number(response, _REMAINING) == 0 else None
+        wait = self.DEFAULT_HOLD if wait is None else wait
+        self._hold_until = max(self._hold_until, now + wait)
+        if self._last_cut is None or sent_at > self._last_cut:  # else an echo of the overshoot already cut for
+            self._cut(now)
+        return wait
+
+    def _cut(self, now: float) -> None:
+        if self._last_cut is None:
+            span = now - (self._started if self._started is not None else now) + self.BURST_SECONDS
+            self._discovery, self._discovered = span, self._admitted
+            measured = self._admitted / max(span, 0.1)
+        else:
+            # What was admitted since the last 429 is a lower bound (less when the limiter's allowance overflowed
+            # while the sync went slower); the rate now, which just met a 429, is an upper one.
+            measured = max(self._admitted / max(now - self._last_cut, 0.1), self.CUT * (self.rate or 0.0))
+        self.rate = max(self.MIN_RATE, self.MARGIN * measured)
+        self._window = None
+        self._last_cut = now
+        self._admitted = 0
+        self._last_answer = None
+        self.cuts += 1
+
+    def _answered(self, sent_at: float, now: float, response: requests.Response) -> None:
+        self._admitted += 1
+        if self._discovery is not None and self._last_cut is not None and sent_at < self._last_cut:
+            self._discovered += 1
+        if _header_number(response, _REMAINING) == 0:
+            reset = _header_number(response, _RESET)
+            if reset:
+                self._hold_until = max(self._hold_until, now + (reset - time.time() if reset > 1e9 else reset))
+        if self._window is not None:
+            self._window += self.WINDOW_GROWTH
+        elif self.rate is not None and self._last_answer is not None:
+            growth = self.PROBE if self.cuts > 1 else self.FIRST_PROBE
+            self.rate *= 1 + growth * min(1.0, now - self._last_answer)
+        self._last_answer = now
+
+
+_pacers: Dict[str, AdaptivePacer] = {}
+_pacers_lock = threading.Lock()
+
+
+def pacer_for(host: str) -> AdaptivePacer:
+    """The one pacer of an API host (scheme://host:port) in this process."""
+    with _pacers_lock:
+        if host not in _pacers:
+            _pacers[host] = AdaptivePacer()
+        return _pacers[host]
