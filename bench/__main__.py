@@ -5,7 +5,7 @@ sandbox's rate limit), so the ratio holds on a busy machine even when the absolu
 
     python -m bench                      # everything (about 10 minutes; 1M records alone take about 5)
     python -m bench --quick              # a smoke run in about a minute: small sizes, one run each, no sweeps
-    python -m bench --only latency,rate  # a subset of: bulk, latency, workers, order, rate
+    python -m bench --only latency,rate  # a subset of: bulk, latency, workers, order, rate, unknown, fanout
 """
 
 import argparse
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from bench import bulk, harness, latency, ratelimit
+from bench import bulk, fanout, harness, latency, ratelimit, unknown
 
-SECTIONS = ("bulk", "latency", "workers", "order", "rate")
+SECTIONS = ("bulk", "latency", "workers", "order", "rate", "unknown", "fanout")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -149,6 +149,28 @@ def run_rate(table: Table, records: int, rate_limit: float) -> None:
                   "< 1 %" if rps else "", (r.share_429 < 0.01) if rps else None)
 
 
+def run_unknown(table: Table, limits, seconds: float, latency_ms: float) -> None:
+    for r in unknown.sweep(limits, seconds, latency_ms, log):
+        ok = r.achieved >= 0.9 and r.share_429 < 0.02 and r.complete
+        table.add("4 unknown limit", f"{r.profile}, limit {r.limit:g}/s unknown to the config ({r.records} records)",
+                  f"{r.answered / r.span:.1f}/s; {r.stats['responses_429']} of {r.stats['requests']} answered 429 "
+                  f"({100 * r.share_429:.1f} %); {'complete' if r.complete else 'NOT COMPLETE'}",
+                  f"L = {r.limit:g}/s over {r.span:.0f} s", f"{r.achieved:.2f}", ">= 0.9, < 2 % 429, complete", ok)
+
+
+def run_fanout(table: Table, sizes) -> None:
+    results = [fanout.measure(n, log) for n in sizes]
+    for r in results:
+        table.add("5 fan-out memory", f"payments, {r.customers:,} customers: peak RSS",
+                  f"{r.run.max_rss_mb:.0f} MB (wall {r.run.wall:.0f} s, CPU {r.run.cpu:.0f} s)",
+                  "every page once" if r.pages_once else "PAGES REPEATED")
+    small, large = results[0], results[-1]
+    growth = large.run.max_rss_mb / small.run.max_rss_mb
+    table.add("5 fan-out memory", f"peak RSS at {large.customers:,} vs {small.customers:,} customers",
+              f"{large.run.max_rss_mb:.0f} MB", f"{small.run.max_rss_mb:.0f} MB", f"{growth:.2f}", "<= 1.10",
+              growth <= 1.10 and all(r.pages_once for r in results))
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -160,11 +182,14 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, help="connector runs per bulk size, best counts (default 2; quick 1)")
     p.add_argument("--latency-ms", type=float, default=50)
     p.add_argument("--rate-limit", type=float, default=25, help="the sandbox's limit R, requests/s")
+    p.add_argument("--limits", help="unknown limits, requests/s, comma-separated (default 2,5,10,25,50; quick 5,25)")
+    p.add_argument("--seconds", type=float, help="seconds a sync takes at an unknown limit (default 40; quick 15)")
+    p.add_argument("--customers", help="fan-out memory sizes (default 2000,200000; quick 2000,20000)")
     args = p.parse_args(argv)
     if args.only:
         only = [s.strip() for s in args.only.split(",") if s.strip()]
     else:
-        only = ["bulk", "latency", "rate"] if args.quick else list(SECTIONS)
+        only = ["bulk", "latency", "rate", "unknown", "fanout"] if args.quick else list(SECTIONS)
     unknown = set(only) - set(SECTIONS)
     if unknown:
         p.error(f"unknown section(s) {sorted(unknown)}; known: {', '.join(SECTIONS)}")
@@ -190,6 +215,14 @@ def main(argv=None) -> int:
         run_order(table, records, args.latency_ms, ["meetings"] if args.quick else ["meetings", "payments", "studies"])
     if "rate" in only:
         run_rate(table, records, args.rate_limit)
+    if "unknown" in only:
+        limits = [float(x) for x in args.limits.split(",")] if args.limits else (
+            [5, 25] if args.quick else [2, 5, 10, 25, 50])
+        run_unknown(table, limits, args.seconds or (15 if args.quick else 40), 10)
+    if "fanout" in only:
+        customers = [int(x) for x in args.customers.split(",")] if args.customers else (
+            [2000, 20000] if args.quick else [2000, 200000])
+        run_fanout(table, customers)
     elapsed = time.monotonic() - started
 
     print(f"python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())

@@ -25,6 +25,7 @@ from jsonschema.exceptions import ValidationError, best_match, relevance
 from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
+from source_analytics import request_cache
 from source_analytics.source import SourceAnalytics
 
 
@@ -209,7 +210,11 @@ class _Entrypoint(AirbyteEntrypoint):
 
 
 def run() -> None:
-    args = sys.argv[1:]
+    with request_cache.on_disk():
+        _run(sys.argv[1:])
+
+
+def _run(args: List[str]) -> None:
     source = _get_source(args)
     if source is None:
         sys.exit(1)
