@@ -38,8 +38,8 @@ debian_mirror() {
 build_rootfs() {
     if ! command -v debootstrap >/dev/null; then
         log "installing debootstrap (apt-get)"
-        apt-get update -qq >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >&2
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap; } \
+            > "$WORK/apt-get.log" 2>&1 || { tail -20 "$WORK/apt-get.log" >&2; return 1; }
     fi
     local mirror root
     mirror=$(debian_mirror)
@@ -56,13 +56,13 @@ build_rootfs() {
     # No package caches, lists or docs in the image.
     rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/* \
         "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
-    tar --numeric-owner -C "$root" -cf - . | docker import \
+    umount -lq "$root/proc" "$root/sys" 2>/dev/null || true
+    tar --numeric-owner --one-file-system -C "$root" -cf - . | docker import \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV LANG=C.UTF-8' \
         --change 'CMD ["python3"]' \
         --message "Debian $SUITE minbase + $PACKAGES, user airbyte (uid 1000); ci/image/standin.sh $RECIPE" \
         - "$ROOTFS_TAG" >/dev/null
-    umount -lq "$root/proc" "$root/sys" 2>/dev/null || true
     rm -rf --one-file-system "$root"
     trap - EXIT
 }
