@@ -7,6 +7,9 @@
 #   docker build -t airbyte/source-analytics:dev .
 #   docker run --rm airbyte/source-analytics:dev spec
 #
+# `make image` builds it as source-analytics:dev, on a stand-in of the base image built from Debian packages where
+# the registry cannot be reached (ci/image/, README: Docker image); nothing here differs for it.
+#
 # ci/check_packaging.py does what this build does without Docker (wheel -> fresh venv -> spec and check).
 
 ARG BASE_IMAGE=docker.io/airbyte/python-connector-base:4.0.2@sha256:9fdb1888c4264cf6fee473649ecb593f56f58e5d0096a87ee0b231777e2e3e73
