@@ -100,6 +100,10 @@ ROOTFS_TAG=source-analytics-standin-rootfs:$RECIPE
 mkdir -p "$WORK"
 if docker image inspect "$ROOTFS_TAG" >/dev/null 2>&1; then
     log "root file system $ROOTFS_TAG is in the engine already"
+elif [ "$(id -u)" != 0 ]; then
+    log "building the stand-in's root file system needs root (debootstrap, chroot): run make image as root once,"
+    log "or give the engine Airbyte's base image (make image PULL_BASE=1 where the registry is reachable)"
+    exit 1
 else
     build_rootfs
     # Root file systems of earlier recipes are of no further use.
