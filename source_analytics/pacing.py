@@ -53,6 +53,7 @@ class AdaptivePacer:
     WINDOW_GROWTH = 0.25  # more in flight per answer, until the first 429
     BURST_SECONDS = 1.0  # the burst a limiter is assumed to allow at the start
     MIN_RATE = 0.1  # requests per second
+    FIRST_MIN_RATE = 1.0  # ... at the first 429, where the few requests answered may be a poor measure
     MARGIN = 0.97  # share of the measured rate kept after a 429
     CUT = 0.85  # share of the rate then that a 429 leaves at least
     PROBE = 0.005  # growth of the rate per second of answers
@@ -89,7 +90,7 @@ class AdaptivePacer:
                 self._started = now
             if self._discovery is not None:
                 # Every request sent before the first 429 has been answered by now: measure again with all of them.
-                self.rate = max(self.MIN_RATE, self.MARGIN * self._discovered / self._discovery)
+                self.rate = max(self.FIRST_MIN_RATE, self.MARGIN * self._discovered / self._discovery)
                 self._discovery = None
             if self.rate:
                 self._next = max(self._next, now) + 1.0 / self.rate
@@ -141,7 +142,7 @@ class AdaptivePacer:
         if self._last_cut is None:
             span = now - (self._started if self._started is not None else now) + self.BURST_SECONDS
             self._discovery, self._discovered = span, self._admitted
-            measured = self._admitted / max(span, 0.1)
+            measured = max(self.FIRST_MIN_RATE, self._admitted / max(span, 0.1))
         else:
             # What was admitted since the last 429 is a lower bound (less when the limiter's allowance overflowed
             # while the sync went slower); the rate now, which just met a 429, is an upper one.

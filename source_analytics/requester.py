@@ -3,7 +3,7 @@
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Set
+from typing import Any, Callable, Mapping, Optional, Set
 from urllib.parse import urlsplit
 
 import requests
@@ -72,23 +72,32 @@ class ApiTransport(requests.adapters.HTTPAdapter):
     Retry-After of `max_wait` or more (a daily quota), goes up to the CDK, whose documented retries and wait cap
     then apply.
 
+    Tokens: a request is given its token when the CDK prepares it, before any wait; after waiting here the
+    authenticator is applied again, so a request never goes out with a token that expired while it waited.
+
     Unreachable: the CDK retries a refused connection like a 5xx, with the document's backoff (up to 90 s for
     accounting) before saying anything. A host that has never answered in this process and refuses, cannot be
     resolved or does not connect is a wrong base_url, said at once. Once the host has answered, the same errors are
     transient and keep their retries.
     """
 
-    def __init__(self, patience: float, max_wait: float, pacer: Optional[AdaptivePacer] = None) -> None:
+    def __init__(self, patience: float, max_wait: float, pacer: Optional[AdaptivePacer] = None,
+                 authenticator: Optional[Callable[[requests.PreparedRequest], Any]] = None) -> None:
         super().__init__(pool_connections=MAX_CONNECTION_POOL_SIZE, pool_maxsize=MAX_CONNECTION_POOL_SIZE)
         self._patience = patience
         self._max_wait = max_wait
         self._pacer = pacer
+        self._authenticator = authenticator
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         pacer = self._pacer or pacer_for(origin(request.url or ""))
         waited = 0.0
         while True:
             sent_at = pacer.acquire()
+            if self._authenticator is not None:
+                # The request got its token before it waited (here, and in the CDK's request budget); a short-lived
+                # token may have expired since, or been renewed by another thread: send the current one.
+                self._authenticator(request)
             try:
                 response = super().send(request, **kwargs)
             except requests.exceptions.RequestException as error:
@@ -142,7 +151,9 @@ class AnalyticsHttpRequester(HttpRequester):
                 setattr(self, name, float(evaluated) if evaluated not in (None, "") else None)
         super().__post_init__(parameters)
         transport = ApiTransport(
-            patience=float(self.rate_limit_patience_in_seconds), max_wait=float(self.max_rate_limit_wait_in_seconds)
+            patience=float(self.rate_limit_patience_in_seconds),
+            max_wait=float(self.max_rate_limit_wait_in_seconds),
+            authenticator=self._authenticator,
         )
         session = self._http_client._session
         session.mount("https://", transport)
