@@ -73,6 +73,17 @@ def main(argv=None):
     p.add_argument("--max-consecutive-errors", type=int, default=2,
                    help="at most this many injected errors in a row for one URL, so a client that retries gets "
                         "through (default: 2)")
+    p.add_argument("--stall-rate", type=float, default=0.0,
+                   help="share of requests, 0 to 1, data and token, accepted and never answered, each URL at most "
+                        "once, as a stuck upstream does (default: 0)")
+    p.add_argument("--deleted-parents", type=float, default=0.0,
+                   help="share of parents (meetings users, payments customers, studies) deleted after they were "
+                        "listed: their child endpoint answers 404 (default: 0)")
+    p.add_argument("--retry-after-format", choices=("seconds", "http-date"), default="seconds",
+                   help="how Retry-After is written on 429 and injected errors (default: seconds)")
+    p.add_argument("--rate-limit-headers", choices=("x-ratelimit", "ratelimit"), default=None,
+                   help="send X-RateLimit-* or RateLimit-* Limit/Remaining/Reset headers while --rate-limit is set "
+                        "(default: none)")
     args = p.parse_args(argv)
 
     stop = threading.Event()
@@ -81,7 +92,9 @@ def main(argv=None):
     try:
         sb = start(records=args.records, seed=args.seed, latency_ms=args.latency_ms, rate_limit=args.rate_limit,
                    error_rate=args.error_rate, error_retry_after=args.error_retry_after,
-                   token_ttl=args.token_ttl, port=args.port, max_consecutive_errors=args.max_consecutive_errors)
+                   token_ttl=args.token_ttl, port=args.port, max_consecutive_errors=args.max_consecutive_errors,
+                   stall_rate=args.stall_rate, deleted_parents=args.deleted_parents,
+                   retry_after_format=args.retry_after_format, rate_limit_headers=args.rate_limit_headers)
     except (ValueError, OSError) as e:
         print(f"sandbox: {e}", file=sys.stderr)
         return 2
