@@ -18,7 +18,8 @@ from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime, ab_datetime_now
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.requester import cannot_connect, mark_reached, unreachable_error, was_reached
+from source_analytics.pacing import pacer_for
+from source_analytics.requester import cannot_connect, mark_reached, origin, unreachable_error, was_reached
 from source_analytics.retry_after import retry_after_seconds
 
 
@@ -126,7 +127,8 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
     whose token the API rejected takes a newer shared one if there is one, and fetches a new one otherwise.
 
     The token request: the CDK sends it with no timeout (a stalled token endpoint hangs the sync) and retries a
-    refused connection for 5 minutes. Here it has the requests' connect and read timeouts (`connect_timeout_seconds`,
+    refused connection for 5 minutes. Here it goes through the API host's AdaptivePacer like a data request, and has
+    the requests' connect and read timeouts (`connect_timeout_seconds`,
     `read_timeout_seconds`); timeouts, resets, 429 and 5xx are retried for up to TOKEN_RETRY_SECONDS, waiting as
     `Retry-After` asks; a token endpoint that has never answered and cannot be connected to is a wrong token URL,
     said at once.
@@ -154,6 +156,11 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
         while True:
             attempt += 1
             wait = min(30.0, 2.0 ** attempt)
+            # Paced with the API's data requests when the token endpoint is on the same host: an API's rate limit
+            # usually counts both. Outside the window: the data request it is made for may hold the last place.
+            pacer = pacer_for(origin(url))
+            sent_at = pacer.acquire(in_window=False)
+            response = None
             try:
                 response = requests.request(
                     method="POST",
@@ -164,6 +171,7 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
                     timeout=timeout,
                 )
             except requests.exceptions.RequestException as error:
+                pacer.release(sent_at, None, in_window=False)
                 why = cannot_connect(error)
                 if why and not was_reached(url):
                     raise unreachable_error(url, why, "credentials.token_url (or base_url, when it is empty)") from error
@@ -172,9 +180,10 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
                 time.sleep(wait)
                 continue
             mark_reached(url)
+            held = pacer.release(sent_at, response, in_window=False)
             if response.status_code == 429 or response.status_code >= 500:
                 self._log_response(response)
-                wait = retry_after_seconds(response) or wait
+                wait = held or retry_after_seconds(response) or wait
                 if time.monotonic() + wait > deadline:
                     message = (
                         f"The token endpoint {url} kept answering HTTP {response.status_code} for "

@@ -77,12 +77,14 @@ class AdaptivePacer:
         self.cuts = 0
 
     # ---- before a request --------------------------------------------------------------------------------------
-    def acquire(self) -> float:
-        """Wait until a request may go; returns its send time (to hand back to `release`)."""
+    def acquire(self, in_window: bool = True) -> float:
+        """Wait until a request may go; returns its send time (to hand back to `release`). A request sent while
+        another holds its place in the window (a token request made for a data request) passes `in_window=False`:
+        it waits for holds and the rate only, never for the request it serves."""
         with self._cond:
             while True:
                 now = self._clock()
-                wait = self._wait(now)
+                wait = self._wait(now, in_window)
                 if wait <= 1e-6:  # a clock's rounding, not a wait
                     break
                 self._cond.wait(wait)
@@ -94,28 +96,30 @@ class AdaptivePacer:
                 self._discovery = None
             if self.rate:
                 self._next = max(self._next, now) + 1.0 / self.rate
-            self._in_flight += 1
+            if in_window:
+                self._in_flight += 1
             return now
 
     def wait_time(self) -> float:
         """Seconds until the next request may go."""
         with self._cond:
-            return max(0.0, self._wait(self._clock()))
+            return max(0.0, self._wait(self._clock(), True))
 
-    def _wait(self, now: float) -> float:
+    def _wait(self, now: float, in_window: bool) -> float:
         if now < self._hold_until:
             return self._hold_until - now
-        if self._window is not None and self._in_flight >= int(self._window):
+        if in_window and self._window is not None and self._in_flight >= int(self._window):
             return 0.05  # woken sooner by the next answer
         if self.rate and now < self._next:
             return self._next - now
         return 0.0
 
     # ---- after it ------------------------------------------------------------------------------------------------
-    def release(self, sent_at: float, response: Optional[requests.Response]) -> Optional[float]:
+    def release(self, sent_at: float, response: Optional[requests.Response], in_window: bool = True) -> Optional[float]:
         """Learn from the answer (None: no answer). Returns the seconds to wait before retrying a 429, else None."""
         with self._cond:
-            self._in_flight -= 1
+            if in_window:
+                self._in_flight -= 1
             now = self._clock()
             try:
                 if response is None:

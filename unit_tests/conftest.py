@@ -10,6 +10,7 @@ from airbyte_cdk.sources.streams import call_rate
 from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.test.mock_http import HttpMocker
 
+from source_analytics import pacing, requester
 from source_analytics.components import ClientCredentialsAuthenticator
 
 
@@ -77,6 +78,17 @@ def isolated_request_cache(tmp_path, monkeypatch):
     """Parents marked use_cache keep their pages in a request cache; without a path that cache is one in-memory
     database shared by the whole process, so a page from one test could answer the next test's request."""
     monkeypatch.setenv("REQUEST_CACHE_PATH", str(tmp_path))
+
+
+@pytest.fixture(autouse=True)
+def no_pace_or_host_from_an_earlier_test():
+    """The pacers (one per API host) and the hosts seen answering live as long as the process: each test starts
+    with neither, as a sync does."""
+    pacing._pacers.clear()
+    requester._reached.clear()
+    yield
+    pacing._pacers.clear()
+    requester._reached.clear()
 
 
 @pytest.fixture(autouse=True)
