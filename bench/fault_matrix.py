@@ -10,6 +10,7 @@ import sys
 import time
 
 from integration_tests.fault_matrix import PROFILES, faults_seen, problems, syncs_together
+from sandbox import STREAMS
 
 
 def main(argv=None) -> int:
@@ -23,8 +24,9 @@ def main(argv=None) -> int:
         results, stats = syncs_together("combined", seed=n)
         failed = {profile: problems(*[results[profile][i] for i in (0, 1, 3)]) for profile in PROFILES}
         failed = {profile: found for profile, found in failed.items() if found}
-        seen = faults_seen("combined", stats)
-        ok = not failed and all(seen.values())
+        seen = {profile: faults_seen("combined", stats, profile) for profile in PROFILES
+                if "child" in STREAMS[profile].values()}  # the page-by-page profiles make too few requests to count
+        ok = not failed and all(all(s.values()) for s in seen.values())
         passed += ok
         print(f"run {n}: {'exact' if ok else 'FAILED'} in {time.monotonic() - started:.0f} s "
               f"({stats['requests']} requests, {stats['responses_429']} answered 429, {stats['responses_5xx']} 5xx, "

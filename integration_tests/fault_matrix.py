@@ -39,17 +39,19 @@ SCENARIOS = {
 }
 
 
-def faults_seen(scenario, stats):
-    """Evidence in the sandbox's stats that the scenario's faults reached the connector."""
-    seen = {
-        "server_errors": {"5xx": stats["responses_5xx"] > 0},
-        "rate_limit": {"429": stats["responses_429"] > 0},
-        # Every stream of a sync shares one token (ClientCredentialsAuthenticator): a second one is a renewal.
-        "expiring_tokens": {"renewed tokens": stats["token_requests"] > 1},
-        "combined": {"5xx": stats["responses_5xx"] > 0, "429": stats["responses_429"] > 0,
-                     "renewed tokens": stats["token_requests"] > 1},
+def faults_seen(scenario, stats, profile):
+    """Evidence in the sandbox's stats that the scenario's faults reached this profile's sync."""
+    answers = stats["by_profile"].get(profile, {})
+    server_errors = sum(n for status, n in answers.items() if status.startswith("5"))
+    rate_limited = answers.get("429", 0)
+    # Every stream of a sync shares one token (ClientCredentialsAuthenticator): a second one is a renewal.
+    renewed = answers.get("token", 0) > 1
+    return {
+        "server_errors": {"5xx": server_errors > 0},
+        "rate_limit": {"429": rate_limited > 0},
+        "expiring_tokens": {"renewed tokens": renewed},
+        "combined": {"5xx": server_errors > 0, "429": rate_limited > 0, "renewed tokens": renewed},
     }[scenario]
-    return seen
 
 
 def _read(api, profile):

@@ -6,8 +6,10 @@ import pytest
 
 from integration_tests.fault_matrix import PROFILES, SCENARIOS, faults_seen, problems, sync_alone, syncs_together
 from integration_tests.reliability import in_parallel
+from sandbox import STREAMS
 
 ALONE = [s for s in SCENARIOS if s != "combined"]
+FAN_OUT = [p for p in PROFILES if "child" in STREAMS[p].values()]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def together():
 def test_sync_under_faults_reads_exactly_what_a_fault_free_sync_reads(alone, profile, scenario):
     result, served, stats, seconds, catalog = alone[(profile, scenario)]
 
-    assert all(faults_seen(scenario, stats).values()), f"the sandbox did not inject the {scenario} faults: {stats}"
+    assert all(faults_seen(scenario, stats, profile).values()), f"no {scenario} faults reached the sync: {stats}"
     assert problems(result, served, catalog) == [], result.stderr[-2000:]
 
 
@@ -44,5 +46,10 @@ def test_every_profile_at_once_through_every_fault_against_a_shared_limit(togeth
     results, stats = together
     result, served, seconds, catalog = results[profile]
 
-    assert all(faults_seen("combined", stats).values()), f"the sandbox did not inject every fault: {stats}"
+    # The fan-outs make most of the requests, and each meets every fault; the page-by-page profiles make a few
+    # requests at this size and may miss one, so for them the faults must have reached the API they shared.
+    if profile in FAN_OUT:
+        assert all(faults_seen("combined", stats, profile).values()), f"not every fault reached {profile}: {stats}"
+    else:
+        assert all(all(faults_seen("combined", stats, p).values()) for p in FAN_OUT), stats
     assert problems(result, served, catalog) == [], result.stderr[-2000:]

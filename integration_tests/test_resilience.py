@@ -214,3 +214,18 @@ def test_check_against_a_refused_port_answers_fast_naming_the_host(profile, auth
     assert setting in status["message"], status["message"]
     assert "rate limit" not in status["message"].lower()
     assert seconds < 30, seconds
+
+
+@pytest.mark.parametrize("style", ["x-ratelimit", "ratelimit"])
+def test_rate_limit_headers_keep_the_sync_below_the_limit(style):
+    """An API that says what is left (X-RateLimit-* / RateLimit-*) is followed: almost no 429 at all."""
+    with sandbox.start(records=RECORDS["meetings"] * 3, seed=10, latency_ms=10, rate_limit=5,
+                       rate_limit_headers=style) as api:
+        catalog = catalog_of(api, "meetings")
+        api.reset_stats()
+        result = run("read", api.config("meetings"), catalog, timeout=600)
+        _exact(result, api, "meetings", catalog)
+        stats = api.stats()
+
+    assert stats["requests"] > 100
+    assert stats["responses_429"] <= 0.02 * stats["requests"], stats

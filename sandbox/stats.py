@@ -15,6 +15,7 @@ class Stats:
             self._token_requests = 0
             self._by_status = {}
             self._by_endpoint = {}
+            self._by_profile = {}  # profile -> status -> answers
             self._bytes_sent = 0
             self._duplicates = 0
             self._served_ok = set()  # exact data URLs answered 200 at least once
@@ -38,6 +39,9 @@ class Stats:
             key = str(status)
             self._by_status[key] = self._by_status.get(key, 0) + 1
             self._by_endpoint[endpoint] = self._by_endpoint.get(endpoint, 0) + 1
+            profile = endpoint.split(" ", 1)[-1].split("/")[1] if "/" in endpoint else ""
+            statuses = self._by_profile.setdefault(profile, {})
+            statuses["token" if is_token else key] = statuses.get("token" if is_token else key, 0) + 1
             self._bytes_sent += nbytes
             if data_url is not None:
                 if data_url in self._served_ok:
@@ -66,6 +70,8 @@ class Stats:
                 "data_requests": self._requests - self._token_requests,
                 "by_status": by_status,
                 "by_endpoint": dict(self._by_endpoint),
+                # the first path segment (the profile) -> status -> answers; token answers under "token"
+                "by_profile": {p: dict(v) for p, v in self._by_profile.items()},
                 "responses_401": by_status.get("401", 0),
                 "responses_429": by_status.get("429", 0),
                 "responses_5xx": sum(v for k, v in by_status.items() if k.startswith("5")),

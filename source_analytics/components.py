@@ -194,12 +194,17 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
                     )
                 time.sleep(wait)
                 continue
-            self._log_response(response)
-            response.raise_for_status()
+            if not response.ok:
+                self._log_response(response)
+                response.raise_for_status()
             body = response.json()
-            token = body.get(self.get_access_token_name()) if isinstance(body, dict) else None
+            try:
+                token = self._extract_access_token(body)  # masked before anything can log the response
+            except Exception:
+                token = None
             if isinstance(token, str) and token:
                 add_to_secrets(token)
+            self._log_response(response)
             return body
 
     def _client_key(self) -> tuple:

@@ -26,6 +26,14 @@ def _header_number(response: requests.Response, names) -> Optional[float]:
     return None
 
 
+def _reset_seconds(response: requests.Response) -> Optional[float]:
+    """Seconds until a `-Reset` header's time: delta-seconds, or an epoch (GitHub and others send one)."""
+    reset = _header_number(response, _RESET)
+    if reset is None:
+        return None
+    return max(0.0, reset - time.time()) if reset > 1e9 else max(0.0, reset)
+
+
 class AdaptivePacer:
     """Finds the request rate an API allows from its answers, and keeps every stream and thread of a sync below it.
 
@@ -34,7 +42,7 @@ class AdaptivePacer:
     This keeps one rate per API host, shared by all requesters:
 
     - It starts like TCP's slow start: one request in flight, a quarter of a request more per answer, so an unlimited API
-      is at full speed within a few round trips and a limited one is found with a few 429s, not one per worker.
+      is at full speed after about 15 round trips and a limited one is found with a 429 or two, not one per worker.
     - A 429 holds every request for the Retry-After the API asks (seconds or an HTTP-date; 1 s without one) and
       sets the rate to what the API admitted since the previous 429, or CUT of the rate then if that is more.
       Between two 429s a limiter's allowance is spent, so what it admitted in between is its rate (a lower bound,
@@ -44,7 +52,8 @@ class AdaptivePacer:
     - Each second of answers raises the rate by PROBE, so the limit is probed slowly and each probe costs about one
       429; a limit that rises is followed. Until a second 429 has measured the rate it grows by FIRST_PROBE: the
       first measure is low when the API also counted requests the connector does not pace (token requests).
-    - `RateLimit-Remaining` / `X-RateLimit-Remaining` of 0 holds every request until the matching `-Reset`.
+    - An API that sends `RateLimit-Remaining` / `X-RateLimit-Remaining` with a `-Reset` gets no more requests in
+      flight than it has left, and none at 0 until the reset.
 
     `requests_per_second`, when set, is still enforced by the manifest's request budget; this only ever slows down.
     """
@@ -54,11 +63,12 @@ class AdaptivePacer:
     BURST_SECONDS = 1.0  # the burst a limiter is assumed to allow at the start
     MIN_RATE = 0.1  # requests per second
     FIRST_MIN_RATE = 1.0  # ... at the first 429, where the few requests answered may be a poor measure
-    MARGIN = 0.97  # share of the measured rate kept after a 429
+    MARGIN = 0.95  # share of the measured rate kept after a 429
     CUT = 0.85  # share of the rate then that a 429 leaves at least
     PROBE = 0.005  # growth of the rate per second of answers
-    FIRST_PROBE = 0.05  # ... until a second 429 has measured the rate (the first measure may be low)
-    DEFAULT_HOLD = 1.0  # seconds a 429 without Retry-After holds requests
+    FIRST_PROBE = 0.02  # ... until a second 429 has measured the rate (the first measure may be low)
+    DEFAULT_HOLD = 1.0  # seconds a 429 without Retry-After (or with one of 0) holds requests
+    MAX_HOLD = 900.0  # a longer wait (a daily quota) holds no other request: each meets its own 429 and fails
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -75,6 +85,9 @@ class AdaptivePacer:
         self._last_answer: Optional[float] = None
         self.responses_429 = 0
         self.cuts = 0
+        self.last_cut_by: Optional[float] = None  # send time of the request whose 429 made the last cut
+        self._remaining: Optional[float] = None  # what the API's last RateLimit-Remaining said is left...
+        self._remaining_until = 0.0  # ... until its reset
 
     # ---- before a request --------------------------------------------------------------------------------------
     def acquire(self, in_window: bool = True) -> float:
@@ -110,6 +123,9 @@ class AdaptivePacer:
             return self._hold_until - now
         if in_window and self._window is not None and self._in_flight >= int(self._window):
             return 0.05  # woken sooner by the next answer
+        if in_window and self._remaining is not None and now < self._remaining_until \
+                and self._in_flight >= max(1.0, self._remaining):
+            return min(0.05, self._remaining_until - now)  # no more in flight than the API says it has left
         if self.rate and now < self._next:
             return self._next - now
         return 0.0
@@ -134,12 +150,14 @@ class AdaptivePacer:
     def _rate_limited(self, sent_at: float, now: float, response: requests.Response) -> float:
         self.responses_429 += 1
         wait = retry_after_seconds(response)
-        if wait is None:
-            wait = _header_number(response, _RESET) if _header_number(response, _REMAINING) == 0 else None
-        wait = self.DEFAULT_HOLD if wait is None else wait
-        self._hold_until = max(self._hold_until, now + wait)
+        if wait is None and _header_number(response, _REMAINING) == 0:
+            wait = _reset_seconds(response)
+        wait = self.DEFAULT_HOLD if not wait else wait
+        if wait < self.MAX_HOLD:
+            self._hold_until = max(self._hold_until, now + wait)
         if self._last_cut is None or sent_at > self._last_cut:  # else an echo of the overshoot already cut for
             self._cut(now)
+            self.last_cut_by = sent_at
         return wait
 
     def _cut(self, now: float) -> None:
@@ -162,10 +180,11 @@ class AdaptivePacer:
         self._admitted += 1
         if self._discovery is not None and self._last_cut is not None and sent_at < self._last_cut:
             self._discovered += 1
-        if _header_number(response, _REMAINING) == 0:
-            reset = _header_number(response, _RESET)
-            if reset:
-                self._hold_until = max(self._hold_until, now + (reset - time.time() if reset > 1e9 else reset))
+        remaining, reset = _header_number(response, _REMAINING), _reset_seconds(response)
+        if remaining is not None and reset is not None and reset < self.MAX_HOLD:
+            self._remaining, self._remaining_until = remaining, now + reset
+            if remaining == 0:
+                self._hold_until = max(self._hold_until, now + reset)
         if self._window is not None:
             self._window += self.WINDOW_GROWTH
         elif self.rate is not None and self._last_answer is not None:

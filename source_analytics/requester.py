@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Set
 from urllib.parse import urlsplit
@@ -48,6 +49,8 @@ def cannot_connect(error: BaseException) -> Optional[str]:
     reason = getattr(error.args[0], "reason", None) if error.args else None
     if not isinstance(reason, urllib3.exceptions.NewConnectionError):
         return None
+    if "Temporary failure in name resolution" in str(reason):
+        return None  # the resolver, not the name: transient
     text = str(reason)
     marker = "Failed to establish a new connection: "
     return text.split(marker, 1)[1] if marker in text else text
@@ -91,14 +94,14 @@ class ApiTransport(requests.adapters.HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         pacer = self._pacer or pacer_for(origin(request.url or ""))
-        waited = 0.0
+        deadline = time.monotonic() + self._patience
         while True:
             sent_at = pacer.acquire()
-            if self._authenticator is not None:
-                # The request got its token before it waited (here, and in the CDK's request budget); a short-lived
-                # token may have expired since, or been renewed by another thread: send the current one.
-                self._authenticator(request)
             try:
+                if self._authenticator is not None:
+                    # The request got its token before it waited (here, and in the CDK's request budget); a
+                    # short-lived token may have expired since, or been renewed by another thread: send the current.
+                    self._authenticator(request)
                 response = super().send(request, **kwargs)
             except requests.exceptions.RequestException as error:
                 pacer.release(sent_at, None)
@@ -110,16 +113,15 @@ class ApiTransport(requests.adapters.HTTPAdapter):
                 pacer.release(sent_at, None)
                 raise
             mark_reached(request.url or "")
-            cuts = pacer.cuts
             wait = pacer.release(sent_at, response)
-            if wait is None or wait >= self._max_wait or waited + wait > self._patience:
+            if wait is None or wait >= self._max_wait or time.monotonic() + wait > deadline:
                 return response
-            if pacer.cuts != cuts:
+            if pacer.last_cut_by == sent_at:  # this answer set the pace
+                rate = pacer.rate
                 logger.info(
                     f"The API answered HTTP 429 (rate limited): waiting {wait:.0f} s as it asks, then pacing requests "
-                    f"to {pacer.rate:.1f}/s."
+                    f"to {rate:.1f}/s." if rate else f"The API answered HTTP 429 (rate limited): waiting {wait:.0f} s."
                 )
-            waited += wait
             response.content  # read the short body, so the connection goes back to the pool
             response.close()
 
@@ -134,6 +136,10 @@ class AnalyticsHttpRequester(HttpRequester):
 
     Transport: the CDK has no way to give its HttpClient a transport, so it is mounted on the client's session
     (`_http_client._session`, private to the CDK) for http and https.
+
+    The factory builds a CustomRequester from its fields alone: `message_repository` (the Connector Builder's
+    request log) and `disable_retries` (its test reads) are not passed, which only the Builder uses; `use_cache`
+    is overwritten with the factory's own argument, hence `cache_pages`.
     """
 
     rate_limit_patience_in_seconds: float = 600

@@ -128,3 +128,31 @@ def test_ratelimit_remaining_zero_holds_requests_until_the_reset():
 
     assert 3.9 < pacer.wait_time() <= 4.0
     assert pacer.rate is None  # a header is no 429: nothing to measure
+
+
+def test_an_epoch_reset_on_a_429_holds_until_that_time_not_for_decades():
+    clock = Clock()
+    pacer = AdaptivePacer(clock)
+    reset = int(__import__("time").time()) + 5
+
+    wait = served(pacer, clock, status=429, X_RateLimit_Remaining=0, X_RateLimit_Reset=reset)
+
+    assert 3.5 < wait <= 5.0 and 3.5 < pacer.wait_time() <= 5.0
+
+
+def test_a_daily_quota_holds_no_other_request():
+    """Each request meets its own 429 and the CDK's wait cap ends the sync at once, instead of every thread waiting."""
+    clock = Clock()
+    pacer = AdaptivePacer(clock)
+
+    wait = served(pacer, clock, status=429, Retry_After=36000)
+
+    assert wait == 36000
+    assert pacer.wait_time() < 1
+
+
+def test_a_retry_after_of_zero_still_holds_a_moment():
+    clock = Clock()
+    pacer = AdaptivePacer(clock)
+
+    assert served(pacer, clock, status=429, Retry_After=0) == AdaptivePacer.DEFAULT_HOLD

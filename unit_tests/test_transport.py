@@ -1,0 +1,96 @@
+"""ApiTransport: the transport under every data request (the HTTP answers are stubbed below the transport)."""
+
+import time
+
+import pytest
+import requests
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_analytics.pacing import AdaptivePacer
+from source_analytics.requester import ApiTransport
+
+
+def _answers(monkeypatch, *statuses, retry_after="1"):
+    """requests' own HTTPAdapter answers these statuses in turn (the last one again and again)."""
+    sent = []
+
+    def send(adapter, request, **kwargs):
+        status = statuses[min(len(sent), len(statuses) - 1)]
+        sent.append(request.headers.get("Authorization"))
+        response = requests.Response()
+        response.status_code = status
+        response._content = b"{}"
+        if status == 429:
+            response.headers["Retry-After"] = retry_after
+        return response
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    return sent
+
+
+def _request():
+    return requests.Request("GET", "http://127.0.0.1:9/v1/users").prepare()
+
+
+def test_a_429_is_waited_out_and_sent_again_without_reaching_the_cdk(monkeypatch):
+    sent = _answers(monkeypatch, 429, 429, 200, retry_after="0.01")
+    pacer = AdaptivePacer()
+    pacer.DEFAULT_HOLD = 0.01
+
+    response = ApiTransport(patience=60, max_wait=900, pacer=pacer).send(_request())
+
+    assert response.status_code == 200 and len(sent) == 3
+
+
+def test_a_429_outlasting_the_patience_goes_to_the_cdk_even_with_retry_after_zero(monkeypatch):
+    sent = _answers(monkeypatch, 429, retry_after="0")
+    pacer = AdaptivePacer()
+    pacer.DEFAULT_HOLD = 0.05
+    started = time.monotonic()
+
+    response = ApiTransport(patience=0.5, max_wait=900, pacer=pacer).send(_request())
+
+    assert response.status_code == 429
+    assert time.monotonic() - started < 5 and len(sent) > 1
+
+
+def test_a_daily_quota_goes_to_the_cdk_at_once(monkeypatch):
+    sent = _answers(monkeypatch, 429, retry_after="36000")
+
+    response = ApiTransport(patience=600, max_wait=900, pacer=AdaptivePacer()).send(_request())
+
+    assert response.status_code == 429 and len(sent) == 1
+
+
+def test_the_current_token_is_applied_after_waiting(monkeypatch):
+    sent = _answers(monkeypatch, 429, 200, retry_after="0.01")
+    tokens = iter(["Bearer old", "Bearer new"])
+
+    def authenticate(request):
+        request.headers["Authorization"] = next(tokens)
+        return request
+
+    ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer(), authenticator=authenticate).send(_request())
+
+    assert sent == ["Bearer old", "Bearer new"]
+
+
+def test_an_authenticator_that_fails_gives_back_the_requests_place(monkeypatch):
+    _answers(monkeypatch, 200)
+    pacer = AdaptivePacer()  # slow start: one request in flight
+
+    def refuse(request):
+        raise AirbyteTracedException(message="token endpoint refused")
+
+    with pytest.raises(AirbyteTracedException):
+        ApiTransport(patience=60, max_wait=900, pacer=pacer, authenticator=refuse).send(_request())
+
+    assert pacer.wait_time() == 0  # the next request may go
+
+
+def test_a_host_that_never_answered_and_refuses_is_a_config_error(monkeypatch):
+    with pytest.raises(AirbyteTracedException) as error:
+        ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer()).send(_request(), timeout=2)
+
+    assert error.value.failure_type.value == "config_error"
+    assert "127.0.0.1:9" in error.value.message and "base_url" in error.value.message
