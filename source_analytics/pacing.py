@@ -41,8 +41,9 @@ class AdaptivePacer:
     an unknown limit of 5/s with a wall of 429s, each spending one of the retries the documents give for errors.
     This keeps one rate per API host, shared by all requesters:
 
-    - It starts like TCP's slow start: one request in flight, a quarter of a request more per answer, so an unlimited API
-      is at full speed after about 15 round trips and a limited one is found with a 429 or two, not one per worker.
+    - It starts like TCP's slow start: one request in flight, one more per answer (twice as many each round trip), so
+      an unlimited API is at full speed after about 5 round trips and a limited one is found with a few 429s, not a
+      wall of them from every worker at once.
     - A 429 holds every request for the Retry-After the API asks (seconds or an HTTP-date; 1 s without one) and
       sets the rate to what the API admitted since the previous 429, or CUT of the rate then if that is more.
       Between two 429s a limiter's allowance is spent, so what it admitted in between is its rate (a lower bound,
@@ -59,7 +60,7 @@ class AdaptivePacer:
     """
 
     START_WINDOW = 1.0  # requests in flight before the first answer arrives
-    WINDOW_GROWTH = 0.25  # more in flight per answer, until the first 429
+    WINDOW_GROWTH = 1.0  # more in flight per answer (twice as many each round trip), until the first 429
     BURST_SECONDS = 1.0  # the burst a limiter is assumed to allow at the start
     MIN_RATE = 0.1  # requests per second
     FIRST_MIN_RATE = 1.0  # ... at the first 429, where the few requests answered may be a poor measure
