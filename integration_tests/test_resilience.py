@@ -134,8 +134,9 @@ def test_a_404_on_a_top_level_stream_is_a_config_error(profile):
 @pytest.fixture(scope="module")
 def unknown_limit_syncs():
     def sync(profile):
-        # No requests_per_second: the API allows 5 requests/s and says so only with 429s.
-        with sandbox.start(records=RECORDS[profile], seed=10, latency_ms=10, rate_limit=5) as api:
+        # No requests_per_second: the API allows 5 requests/s and says so only with 429s. About 150 requests, 30 s
+        # at the limit: finding the limit costs a few 429s, which a sync this long spreads below a tenth.
+        with sandbox.start(records=3 * RECORDS[profile], seed=10, latency_ms=10, rate_limit=5) as api:
             catalog = catalog_of(api, profile)
             api.reset_stats()
             result = run("read", api.config(profile), catalog, timeout=600)
