@@ -229,6 +229,6 @@ def test_rate_limit_headers_keep_the_sync_below_the_limit(style):
         stats = api.stats()
 
     assert stats["requests"] > 100
-    # Followed, not only paced: plain pacing of this sync meets 4-7 % 429s; with the headers 0-3 (2.3 % on a loaded
-    # machine). The bound leaves room for the load, so it catches headers that hold the sync, not small drifts.
+    # 3 of 128 (2.3 %) on a loaded machine. The bound catches headers that break or stall the sync; it does not
+    # tell following the headers apart from plain pacing (test_pacing.py pins the Remaining and Reset handling).
     assert stats["responses_429"] <= 0.05 * stats["requests"], stats
