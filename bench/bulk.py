@@ -65,7 +65,7 @@ def _root() -> str:
 
 
 def measure(records: int, log, repeat: int = 1) -> BulkResult:
-    pages = max(1, math.ceil(records / sandbox.TRACKING_PAGE_SIZE))
+    pages = sandbox.profile("tracking").floor(sandbox.data.Dataset(records, 1, ""))[0]["users"]
     # ~350 bytes a record: room for every page, so no page is built twice
     with harness.TracedSandbox(records=records, page_cache_bytes=max(256 << 20, records * 700)) as sb:
         config = sb.api.config("tracking")

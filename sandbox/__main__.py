@@ -1,7 +1,7 @@
-"""python -m sandbox: serve the five analytics APIs on 127.0.0.1 in the foreground until Ctrl-C.
+"""python -m sandbox: serve every analytics API of the registry on 127.0.0.1 in the foreground until Ctrl-C.
 
 The first line printed is the base URL, http://127.0.0.1:<port>; profile <p> is served under <base URL>/<p>
-(tracking, meetings, payments, accounting, studies), each with its documented token endpoint. It accepts one OAuth
+(--help lists the profiles), each with its documented token endpoint. It accepts one OAuth
 client and one bearer token (sandbox.CLIENT_ID, sandbox.CLIENT_SECRET, sandbox.BEARER_TOKEN); --configs writes
 them, with a ready connector config per profile, to files. GET <base URL>/_sandbox/stats reports what it served.
 Data is deterministic: the same --records and --seed serve the same records.
@@ -15,8 +15,10 @@ import threading
 from pathlib import Path
 
 from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET
-from .endpoints import PROFILES
+from .profiles import PROFILES, REGISTRY
 from .instance import start
+
+PARENTS = ", ".join(f"{name} {p.stream(s.parent).name}" for name, p in REGISTRY.items() for s in p.streams if s.parent)
 
 
 def _optional_float(text):
@@ -45,7 +47,7 @@ def write_configs(sb, directory):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__ + f"\nProfiles: {', '.join(PROFILES)}.",
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, default=0,
                    help="TCP port on 127.0.0.1; 0 picks a free one (default: 0; make sandbox uses 8765)")
@@ -54,10 +56,8 @@ def main(argv=None):
                         "print each profile's base URL and config path (default: write nothing; make sandbox "
                         "uses .sandbox)")
     p.add_argument("--records", type=int, default=20,
-                   help="records in each profile's main streams (tracking and meetings users, payments customers "
-                        "and events, accounting's two streams, studies' study rows); children (meetings, funding "
-                        "sources, audit trails) get a few per parent, some parents none; small lookup streams keep "
-                        "a fixed size (default: 20)")
+                   help="records in each profile's main streams; child streams get a few per parent, some "
+                        "parents none; small lookup streams keep a fixed size (default: 20)")
     p.add_argument("--seed", type=int, default=1, help="seed of the generated data (default: 1)")
     p.add_argument("--latency-ms", type=float, default=0,
                    help="delay before answering every request, in milliseconds (default: 0)")
@@ -77,8 +77,8 @@ def main(argv=None):
                    help="share of requests, 0 to 1, data and token, accepted and never answered, each URL at most "
                         "once, as a stuck upstream does (default: 0)")
     p.add_argument("--deleted-parents", type=float, default=0.0,
-                   help="share of parents (meetings users, payments customers, studies) deleted after they were "
-                        "listed: their child endpoint answers 404 (default: 0)")
+                   help=f"share of parents ({PARENTS}) deleted after they were listed: their child endpoint "
+                        "answers 404 (default: 0)")
     p.add_argument("--retry-after-format", choices=("seconds", "http-date"), default="seconds",
                    help="how Retry-After is written on 429 and injected errors (default: seconds)")
     p.add_argument("--rate-limit-headers", choices=("x-ratelimit", "ratelimit"), default=None,
@@ -106,7 +106,7 @@ def main(argv=None):
             sb.stop()
             print(f"sandbox: cannot write the configs: {e}", file=sys.stderr)
             return 2
-        print("\n".join([f"Serving the five profiles ({args.records} records per main stream) until Ctrl-C.",
+        print("\n".join([f"Serving {len(PROFILES)} profiles ({args.records} records per main stream) until Ctrl-C.",
                          ""] + lines), flush=True)
     while not stop.wait(0.5):  # short waits keep the main thread responsive to signals
         pass

@@ -15,6 +15,7 @@ from . import endpoints
 from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET, TokenStore, same
 from .cache import PageCache
 from .data import STREAMS, Dataset
+from .profiles import profile as registered
 from .faults import Faults
 from .server import STALLED, SandboxHTTPServer
 from .stats import Stats
@@ -66,7 +67,7 @@ class Sandbox:
         return f"{self.url}/{profile}"
 
     def token_url(self, profile):
-        return self.base_url(profile) + endpoints.TOKEN_PATHS[profile]
+        return self.base_url(profile) + registered(profile).token_path
 
     def config(self, profile, auth="oauth2"):
         if auth == "oauth2":
@@ -126,8 +127,7 @@ class Sandbox:
 
     @staticmethod
     def _check_profile(profile):
-        if profile not in endpoints.PROFILES:
-            raise ValueError(f"unknown profile {profile!r}; known: {endpoints.PROFILES}")
+        registered(profile)  # ValueError naming the known ones
 
     # ---- request pipeline ------------------------------------------------
     def handle(self, method, path, query, headers, body, base):

@@ -1,0 +1,88 @@
+"""What the sandbox knows of one API: the shape of a profile module (sandbox/profiles/<name>.py).
+
+A profile module holds everything about its API in one place: its document, token endpoint, streams (route,
+identity, cursor, the types the document states, how a page looks), its documented retries, its data and how many
+requests a full sync needs at least. Tests, bench, demo and ci/ read these facts from here (or from the connector's
+own spec and discover) instead of keeping their own tables, so a new profile is covered by adding its module to
+sandbox/profiles/__init__.py.
+"""
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+LIST, CHILD = "list", "child"
+
+
+@dataclass(frozen=True)
+class Stream:
+    name: str
+    path: str  # under the profile's base URL, as the document writes it; {id} / {study_id}: the parent's key
+    build: Callable  # (dataset, request) -> (envelope, data path): the API's answer to one request
+    key: str  # primary key: the API's identity of a record
+    cursor: Optional[str] = None  # the document's incremental cursor field
+    parent: Optional[str] = None  # for a CHILD stream: the stream whose records fill the path
+    first_query: Mapping[str, Any] = field(default_factory=dict)  # the first request's query, documented defaults
+    page: Optional[Callable[..., Dict[str, Any]]] = None  # (records, next=None) -> a page's body, for mocks
+    documented_types: Mapping[str, str] = field(default_factory=dict)  # field -> JSON type the document states
+    record: Optional[Callable] = None  # LIST: (dataset, i) -> the i-th record
+    count: Optional[Callable] = None  # LIST: dataset -> records served before any advance()
+    truth: Optional[Callable] = None  # CHILD: dataset -> every record a full sync must read
+    grows: bool = False  # advance(n) appends n records (incremental streams)
+
+    @property
+    def kind(self) -> str:
+        return CHILD if self.parent else LIST
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    document: str  # file name under shared/seeds/
+    token_path: str  # the token endpoint, under the profile's base URL in the sandbox
+    # The document's token endpoint, as the connector's default: "{base_url}/..." or an absolute URL.
+    default_token_url: str
+    # Seconds the document has a client wait before each retry when the API gives no Retry-After; its length is
+    # the documented number of retries.
+    retry_waits: Tuple[float, ...]
+    streams: Tuple[Stream, ...]
+    data: type  # mixin of sandbox.data.Dataset generating the records (methods take the dataset as self)
+    floor: Callable  # dataset -> (requests per stream, requests on the critical path without the token)
+    retries_403: bool = False  # the document retries HTTP 403
+    advance: Optional[Callable] = None  # (dataset, n): what advance(n) appends beyond the growing LIST streams
+    setup: Optional[Callable] = None  # dataset -> None: state the data mixin needs, set when the dataset is made
+    timeline: Optional[Callable] = None  # dataset -> seconds its generated records span, past n minutes
+    aliases: Mapping[str, str] = field(default_factory=dict)  # other names of a stream (the document's typos)
+
+    def stream(self, name: str) -> Stream:
+        for stream in self.streams:
+            if stream.name == name:
+                return stream
+        raise KeyError(f"unknown stream {self.name}.{name}")
+
+    @property
+    def first_stream(self) -> Stream:
+        """The first top-level stream: enough to drive what every profile shares (auth, retries)."""
+        return next(s for s in self.streams if s.kind == LIST)
+
+    def token_url(self, base_url: str) -> str:
+        return self.default_token_url.format(base_url=base_url.rstrip("/"))
+
+
+# ---- how many pages a stream needs, as the connector paginates (bench floors, fault-test sizes) ----
+def next_link_pages(total: int, size: int) -> int:
+    """Next-link / next-token pagination ends on the page without a next link: ceil(n / size), at least one."""
+    return max(1, math.ceil(total / size))
+
+
+def page_number_pages(total: int, size: int) -> int:
+    """Page-number pagination ends on a short page: a total that is a multiple of the size costs an empty page."""
+    return total // size + 1
+
+
+def flat_floor(pages: Mapping[str, int]) -> Tuple[Dict[str, int], int]:
+    """Streams without parents run side by side: the longest page chain is the critical path."""
+    return dict(pages), max(pages.values())
+
+
+__all__ = ["LIST", "CHILD", "Stream", "Profile", "next_link_pages", "page_number_pages", "flat_floor"]
