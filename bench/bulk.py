@@ -5,7 +5,6 @@ The raw client runs before, between and after the connector's runs, and each sid
 shared with other work, the best of a few runs is the one least disturbed, for both sides alike.
 """
 
-import math
 import os
 import sys
 import tempfile

@@ -7,7 +7,7 @@ switch can damage exactly that part.
 import re
 
 from .pages import ApiError, Request  # noqa: F401 (the request pipeline's names)
-from .profiles import PROFILES, REGISTRY
+from .profiles import REGISTRY
 
 TOKEN_PATHS = {name: p.token_path for name, p in REGISTRY.items()}
 

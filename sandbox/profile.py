@@ -9,7 +9,7 @@ sandbox/profiles/__init__.py.
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 LIST, CHILD = "list", "child"
 

@@ -1,7 +1,7 @@
 """meetings (001): users paged by `page_size` + `next_page_token` ("" on the last page); one request per user for
 their meetings (`{"meetings": [...]}`, unpaged); tokens from {base_url}/oauth/token."""
 
-from ..ids import hval, short_id, short_id_index, ts, uid
+from ..ids import short_id, short_id_index, ts, uid
 from ..pages import ApiError, decode_offset, encode_offset, int_param
 from ..profile import Profile, Stream, next_link_pages
 from ..vocab import FIRST, LANGS, LAST, TIMEZONES, email
