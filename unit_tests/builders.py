@@ -1,5 +1,7 @@
-"""Configs, requests and responses as the five documented APIs speak them.
+"""Configs, requests and responses as the documented APIs speak them.
 
+Every per-profile fact (the profiles, token URLs, first streams, keys, page shapes) comes from the sandbox's profile
+registry (sandbox/profiles/), the documents' facts as recorded once: a profile added there is covered here.
 Every builder returns plain values (dicts) or the CDK test kit's HttpRequest / HttpResponse, so a test reads as
 "the API is asked this, the API answers that".
 """
@@ -10,30 +12,31 @@ from urllib.parse import urlencode
 
 from airbyte_cdk.test.mock_http import HttpRequest, HttpResponse
 
+import sandbox
+
 BASE_URL = "https://api.example.com"
 CLIENT_ID = "test-client-id"
 CLIENT_SECRET = "test-client-secret"
 
-PROFILES = ["tracking", "meetings", "payments", "accounting", "studies"]
+PROFILES = sandbox.PROFILES
 
-# The token endpoint each API document names.
-DEFAULT_TOKEN_URLS = {
-    "tracking": f"{BASE_URL}/auth/token",
-    "meetings": f"{BASE_URL}/oauth/token",
-    "payments": f"{BASE_URL}/token",
-    "accounting": "https://identity.example.com/connect/token",
-    "studies": f"{BASE_URL}/oauth/token",
-}
 
-# One top-level (non-substream) stream per profile, the documented first page of it and how its records are
-# wrapped: enough to drive the behaviours every profile shares (auth, retries).
-FIRST_STREAM = {
-    "tracking": "users",
-    "meetings": "users",
-    "payments": "customers",
-    "accounting": "contacts",
-    "studies": "study",
-}
+def profile(api: str) -> sandbox.Profile:
+    return sandbox.profile(api)
+
+
+def token_url(api: str, base_url: str = BASE_URL) -> str:
+    """The token endpoint the API document names, for that base URL."""
+    return profile(api).token_url(base_url)
+
+
+# The token endpoint of each profile at BASE_URL.
+DEFAULT_TOKEN_URLS = {api: token_url(api) for api in PROFILES}
+
+
+def first_stream(api: str) -> str:
+    """A top-level (non-substream) stream of the profile: enough to drive what every profile shares (auth, retries)."""
+    return profile(api).first_stream.name
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -67,19 +70,12 @@ def api_request(
     return HttpRequest(f"{base_url}{path}", query_params=query, headers=headers)
 
 
-_FIRST_PAGE = {
-    "tracking": ("/v1/users", None),
-    "meetings": ("/v1/users", {"page_size": 30}),
-    "payments": ("/customers", None),
-    "accounting": ("/v1/contacts", {"page": 1, "page_size": 100}),
-    "studies": ("/v1/study", {"page": 1, "page_size": 50}),
-}
-
-
-def first_page_request(api: str, token: Optional[str] = None, base_url: str = BASE_URL) -> HttpRequest:
-    """The first request of FIRST_STREAM[api]."""
-    path, query = _FIRST_PAGE[api]
-    return api_request(path, query, token=token, base_url=base_url)
+def first_page_request(
+    api: str, token: Optional[str] = None, base_url: str = BASE_URL, stream: Optional[str] = None
+) -> HttpRequest:
+    """The first request of a top-level stream (first_stream(api) unless named): its path and documented query."""
+    documented = profile(api).stream(stream or first_stream(api))
+    return api_request(documented.path, documented.first_query, token=token, base_url=base_url)
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -97,59 +93,28 @@ def token_response(access_token: str, expires_in: int = 3600) -> HttpResponse:
     return json_response({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in})
 
 
+def page(api: str, stream: str, records: List[Mapping[str, Any]], next: Any = None) -> HttpResponse:
+    """A page of the stream as its API shapes it; `next` is the next page's URL or token (None: the last page)."""
+    return json_response(profile(api).stream(stream).page(records, next))
+
+
+def first_page(api: str, records: List[Mapping[str, Any]], stream: Optional[str] = None) -> HttpResponse:
+    """A single (last) page of a top-level stream (first_stream(api) unless named)."""
+    return page(api, stream or first_stream(api), records)
+
+
+def first_stream_records(api: str, *ids: str, stream: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Records holding nothing but their primary key."""
+    key = profile(api).stream(stream or first_stream(api)).key
+    return [{key: record_id} for record_id in ids]
+
+
+# Kept for test_components.py: one API's pages by their own names.
 def tracking_page(records: List[Mapping[str, Any]], next_url: Optional[str] = None) -> HttpResponse:
     """tracking: records under `data`, the absolute URL of the next page in `links.next` (absent on the last)."""
-    links: Dict[str, str] = {}
-    if next_url:
-        links["next"] = next_url
-    return json_response({"data": records, "links": links})
-
-
-def meetings_users_page(users: List[Mapping[str, Any]], next_page_token: str = "") -> HttpResponse:
-    """meetings users: records under `users`, an opaque `next_page_token`, "" on the last page."""
-    return json_response({"page_size": 30, "total_records": len(users), "next_page_token": next_page_token, "users": users})
-
-
-def meetings_page(meetings: List[Mapping[str, Any]]) -> HttpResponse:
-    return json_response({"meetings": meetings})
+    return page("tracking", "users", records, next_url)
 
 
 def hal_page(resource: str, records: List[Mapping[str, Any]], next_href: Optional[str] = None) -> HttpResponse:
     """payments (HAL): records under `_embedded.<resource>`, the next page in `_links.next.href`."""
-    links: Dict[str, Any] = {"self": {"href": f"{BASE_URL}/{resource}"}}
-    if next_href:
-        links["next"] = {"href": next_href}
-    return json_response({"_links": links, "_embedded": {resource: records}, "total": len(records)})
-
-
-def accounting_page(resource: str, records: List[Mapping[str, Any]]) -> HttpResponse:
-    """accounting: records under a capitalised key (`Contacts`, `BankTransactions`)."""
-    return json_response({"Status": "OK", resource: records})
-
-
-def studies_page(resource: str, records: List[Mapping[str, Any]]) -> HttpResponse:
-    """studies `user` / `study`: records under `_embedded.<resource>`."""
-    return json_response({"_embedded": {resource: records}})
-
-
-def audit_trail_page(items: List[Mapping[str, Any]]) -> HttpResponse:
-    return json_response({"items": items})
-
-
-def first_page(api: str, records: List[Mapping[str, Any]]) -> HttpResponse:
-    """A single (last) page of FIRST_STREAM[api]."""
-    return {
-        "tracking": lambda: tracking_page(records),
-        "meetings": lambda: meetings_users_page(records),
-        "payments": lambda: hal_page("customers", records),
-        "accounting": lambda: accounting_page("Contacts", records),
-        "studies": lambda: studies_page("study", records),
-    }[api]()
-
-
-# The primary key of FIRST_STREAM[api], to build its records.
-FIRST_STREAM_KEY = {"tracking": "id", "meetings": "id", "payments": "id", "accounting": "ContactID", "studies": "crf_id"}
-
-
-def first_stream_records(api: str, *ids: str) -> List[Dict[str, Any]]:
-    return [{FIRST_STREAM_KEY[api]: record_id} for record_id in ids]
+    return page("payments", resource.replace("-", "_"), records, next_href)

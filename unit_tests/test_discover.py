@@ -1,28 +1,16 @@
 import pytest
 from airbyte_cdk.models import FailureType, SyncMode
 
-from unit_tests.builders import PROFILES, oauth_config
+from unit_tests.builders import PROFILES, oauth_config, profile
 from unit_tests.harness import discover_streams
 
-# What each API document lists: stream -> (primary key, cursor field of an incremental stream or None).
-DOCUMENTED_STREAMS = {
-    "tracking": {"users": ("id", None), "user_groups": ("id", None), "tracker_settings": ("id", None)},
-    "meetings": {"users": ("id", None), "meetings": ("id", None)},
-    "payments": {
-        "customers": ("id", None),
-        "funding_sources": ("id", None),
-        "events": ("id", "created"),
-        "exchange_partners": ("id", None),
-        "business_classifications": ("id", None),
-    },
-    "accounting": {
-        "bank_transactions": ("BankTransactionID", "UpdatedDateUTC"),
-        "contacts": ("ContactID", "UpdatedDateUTC"),
-    },
-    "studies": {"user": ("id", None), "study": ("crf_id", None), "audit_trail": ("uuid", "datetime")},
-}
+# What each API document lists (the sandbox's registry): every stream, its primary key and the cursor field of an
+# incremental stream (None for the others).
+ALL_STREAMS = [(api, stream.name) for api in PROFILES for stream in profile(api).streams]
 
-ALL_STREAMS = [(api, stream) for api, streams in DOCUMENTED_STREAMS.items() for stream in streams]
+
+def documented(api, stream):
+    return profile(api).stream(stream)
 
 
 def catalog_streams(api):
@@ -36,18 +24,17 @@ def catalogs():
 
 @pytest.mark.parametrize("api", PROFILES)
 def test_discover_lists_exactly_the_streams_of_the_chosen_profile(catalogs, api):
-    assert sorted(catalogs[api]) == sorted(DOCUMENTED_STREAMS[api])
+    assert sorted(catalogs[api]) == sorted(stream.name for stream in profile(api).streams)
 
 
 @pytest.mark.parametrize("api, stream", ALL_STREAMS)
 def test_primary_key_is_the_documented_one(catalogs, api, stream):
-    primary_key, _ = DOCUMENTED_STREAMS[api][stream]
-    assert catalogs[api][stream].source_defined_primary_key == [[primary_key]]
+    assert catalogs[api][stream].source_defined_primary_key == [[documented(api, stream).key]]
 
 
 @pytest.mark.parametrize("api, stream", ALL_STREAMS)
 def test_only_streams_with_a_cursor_are_incremental(catalogs, api, stream):
-    _, cursor_field = DOCUMENTED_STREAMS[api][stream]
+    cursor_field = documented(api, stream).cursor
     discovered = catalogs[api][stream]
     if cursor_field:
         assert set(discovered.supported_sync_modes) == {SyncMode.full_refresh, SyncMode.incremental}
@@ -59,7 +46,7 @@ def test_only_streams_with_a_cursor_are_incremental(catalogs, api, stream):
 
 @pytest.mark.parametrize("api, stream", ALL_STREAMS)
 def test_schema_is_open_draft_07_with_a_required_non_null_primary_key(catalogs, api, stream):
-    primary_key, cursor_field = DOCUMENTED_STREAMS[api][stream]
+    primary_key, cursor_field = documented(api, stream).key, documented(api, stream).cursor
     schema = catalogs[api][stream].json_schema
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     assert schema["type"] == "object"

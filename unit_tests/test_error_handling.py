@@ -9,15 +9,16 @@ from airbyte_cdk.models import FailureType
 
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
-    FIRST_STREAM,
     PROFILES,
     api_request,
     bearer_config,
     error_response,
     first_page,
     first_page_request,
+    first_stream,
     first_stream_records,
     oauth_config,
+    profile,
     token_request,
     tracking_page,
 )
@@ -31,10 +32,20 @@ from unit_tests.harness import (
     stream_errors,
 )
 
-# The computed waits of the first retries when the API gives no Retry-After: exponential (factor 2: 2 * 2^n)
-# for tracking, meetings and payments, a constant 30 s for accounting and 5 s for studies.
-FIRST_WAITS = {"tracking": [4, 8, 16], "meetings": [4, 8, 16], "payments": [4, 8, 16], "accounting": [30, 30, 30], "studies": [5] * 5}
-MAX_ATTEMPTS = {"tracking": 4, "meetings": 4, "payments": 4, "accounting": 4, "studies": 6}
+
+
+def retry_waits(api):
+    """The waits the document has a client make before each retry when the API gives no Retry-After: its length is
+    the documented number of retries (each profile's retry_waits in sandbox/profiles/)."""
+    return list(profile(api).retry_waits)
+
+
+def max_attempts(api):
+    return len(profile(api).retry_waits) + 1
+
+
+RETRIES_403 = [api for api in PROFILES if profile(api).retries_403]
+NO_RETRY_403 = [api for api in PROFILES if not profile(api).retries_403]
 
 
 def waited(*seconds):
@@ -42,7 +53,7 @@ def waited(*seconds):
 
 
 def read_first_stream(api, config=None, expect_failure=False):
-    return read_streams(config or oauth_config(api), [FIRST_STREAM[api]], expect_failure=expect_failure)
+    return read_streams(config or oauth_config(api), [first_stream(api)], expect_failure=expect_failure)
 
 
 def given_first_page(http_mocker, api, *responses):
@@ -76,27 +87,29 @@ def test_429_without_retry_after_waits_the_documented_backoff(http_mocker, backo
     output = read_first_stream(api)
 
     assert len(records(output)) == 2
-    assert backoff_waits == waited(FIRST_WAITS[api][0])
+    assert backoff_waits == waited(retry_waits(api)[0])
 
 
-def test_a_retry_after_beyond_15_minutes_stops_the_stream_instead_of_waiting(http_mocker, backoff_waits):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
-    given_first_page(http_mocker, "accounting", error_response(429, {"Retry-After": "86400"}))
+@pytest.mark.parametrize("api", PROFILES)
+def test_a_retry_after_beyond_15_minutes_stops_the_stream_instead_of_waiting(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_first_page(http_mocker, api, error_response(429, {"Retry-After": "86400"}))
 
-    output = read_first_stream("accounting", expect_failure=True)
+    output = read_first_stream(api, expect_failure=True)
 
     assert backoff_waits == []
     assert failure_types(output) == [FailureType.transient_error]
 
 
-def test_tracking_rate_limit_exhausted_reports_the_documented_message(http_mocker, backoff_waits):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["tracking"])
-    request = given_first_page(http_mocker, "tracking", error_response(429))
+@pytest.mark.parametrize("api", PROFILES)
+def test_rate_limit_exhausted_reports_the_documented_message(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    request = given_first_page(http_mocker, api, error_response(429))
 
-    output = read_first_stream("tracking", expect_failure=True)
+    output = read_first_stream(api, expect_failure=True)
 
-    http_mocker.assert_number_of_calls(request, 4)
-    assert backoff_waits == waited(4, 8, 16)
+    http_mocker.assert_number_of_calls(request, max_attempts(api))
+    assert backoff_waits == waited(*retry_waits(api))
     assert failure_types(output) == [FailureType.transient_error]
     assert "Rate limits hit" in stream_errors(output)[0].trace.error.internal_message
 
@@ -111,7 +124,7 @@ def test_server_errors_are_retried_with_the_documented_backoff_then_succeed(http
 
     assert len(records(output)) == 2
     assert stream_errors(output) == []
-    assert backoff_waits == waited(*FIRST_WAITS[api][:2])
+    assert backoff_waits == waited(*retry_waits(api)[:2])
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
@@ -129,10 +142,10 @@ def test_retries_exhausted_end_with_one_transient_error(http_mocker, backoff_wai
 
     output = read_first_stream(api, expect_failure=True)
 
-    http_mocker.assert_number_of_calls(request, MAX_ATTEMPTS[api])
-    assert backoff_waits == waited(*FIRST_WAITS[api][: MAX_ATTEMPTS[api] - 1])
+    http_mocker.assert_number_of_calls(request, max_attempts(api))
+    assert backoff_waits == waited(*retry_waits(api))
     assert failure_types(output) == [FailureType.transient_error]
-    assert stream_errors(output)[0].trace.error.stream_descriptor.name == FIRST_STREAM[api]
+    assert stream_errors(output)[0].trace.error.stream_descriptor.name == first_stream(api)
     assert ended_with_failure_summary(output)
 
 
@@ -163,7 +176,7 @@ def test_401_again_after_the_refresh_is_a_config_error(http_mocker, api):
 
 
 # ---- 403 ---------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("api", ["tracking", "meetings", "payments", "studies"])
+@pytest.mark.parametrize("api", NO_RETRY_403)
 def test_403_is_a_config_error_without_retrying(http_mocker, backoff_waits, api):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
     request = given_first_page(http_mocker, api, error_response(403))
@@ -175,25 +188,27 @@ def test_403_is_a_config_error_without_retrying(http_mocker, backoff_waits, api)
     assert failure_types(output) == [FailureType.config_error]
 
 
-def test_accounting_retries_403_then_reports_a_config_error(http_mocker, backoff_waits):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
-    request = given_first_page(http_mocker, "accounting", error_response(403))
+@pytest.mark.parametrize("api", RETRIES_403)
+def test_a_profile_that_retries_403_retries_it_then_reports_a_config_error(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    request = given_first_page(http_mocker, api, error_response(403))
 
-    output = read_first_stream("accounting", expect_failure=True)
+    output = read_first_stream(api, expect_failure=True)
 
-    http_mocker.assert_number_of_calls(request, 4)
-    assert backoff_waits == waited(30, 30, 30)
+    http_mocker.assert_number_of_calls(request, max_attempts(api))
+    assert backoff_waits == waited(*retry_waits(api))
     assert failure_types(output) == [FailureType.config_error]
 
 
-def test_accounting_recovers_from_a_passing_403(http_mocker, backoff_waits):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
-    given_first_page(http_mocker, "accounting", error_response(403), ok_page("accounting"))
+@pytest.mark.parametrize("api", RETRIES_403)
+def test_a_profile_that_retries_403_recovers_from_a_passing_one(http_mocker, backoff_waits, api):
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_first_page(http_mocker, api, error_response(403), ok_page(api))
 
-    output = read_first_stream("accounting")
+    output = read_first_stream(api)
 
     assert len(records(output)) == 2
-    assert backoff_waits == waited(30)
+    assert backoff_waits == waited(retry_waits(api)[0])
 
 
 # ---- the token endpoint rejects the client -------------------------------------------------------------------
@@ -217,11 +232,12 @@ def test_a_400_from_the_token_endpoint_is_a_config_error(http_mocker, error):
     assert failure_types(output) == [FailureType.config_error]
 
 
-def test_a_rejected_bearer_token_is_a_config_error(http_mocker):
-    request = first_page_request("studies", token="revoked")
+@pytest.mark.parametrize("api", PROFILES)
+def test_a_rejected_bearer_token_is_a_config_error(http_mocker, api):
+    request = first_page_request(api, token="revoked")
     http_mocker.get(request, error_response(401))
 
-    output = read_first_stream("studies", bearer_config("studies", "revoked"), expect_failure=True)
+    output = read_first_stream(api, bearer_config(api, "revoked"), expect_failure=True)
 
     assert failure_types(output) == [FailureType.config_error]
 

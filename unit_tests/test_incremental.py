@@ -5,12 +5,10 @@ from airbyte_cdk.test.state_builder import StateBuilder
 
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
-    accounting_page,
     api_request,
-    audit_trail_page,
     hal_page,
     oauth_config,
-    studies_page,
+    page,
 )
 from unit_tests.harness import final_state, given_token_endpoint, read_streams, record_ids, stream_errors
 
@@ -75,9 +73,7 @@ def test_state_is_honoured_and_only_the_boundary_record_is_re_emitted(http_mocke
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
     http_mocker.get(
         BANK_TRANSACTIONS,
-        accounting_page(
-            "BankTransactions",
-            [
+        page("accounting", "bank_transactions", [
                 transaction("synced-earlier", "2024-02-28T08:00:00Z"),
                 transaction("boundary", "2024-03-01T00:00:00Z"),
                 transaction("new", "2024-03-02T00:00:00Z"),
@@ -105,9 +101,7 @@ def test_final_state_is_the_maximum_cursor_whatever_the_record_order(http_mocker
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
     http_mocker.get(
         CONTACTS,
-        accounting_page(
-            "Contacts",
-            [
+        page("accounting", "contacts", [
                 {"ContactID": "c1", "UpdatedDateUTC": "2024-03-05T10:00:00Z"},
                 {"ContactID": "c2", "UpdatedDateUTC": "2024-03-09T23:59:59Z"},
                 {"ContactID": "c3", "UpdatedDateUTC": "2024-03-01T00:00:00Z"},
@@ -122,12 +116,12 @@ def test_final_state_is_the_maximum_cursor_whatever_the_record_order(http_mocker
 
 def test_audit_trail_keeps_one_cursor_per_study(http_mocker):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["studies"])
-    http_mocker.get(STUDIES, studies_page("study", [{"crf_id": "c1", "study_id": "s1"}, {"crf_id": "c2", "study_id": "s2"}]))
+    http_mocker.get(STUDIES, page("studies", "study", [{"crf_id": "c1", "study_id": "s1"}, {"crf_id": "c2", "study_id": "s2"}]))
     http_mocker.get(
         trail("s1"),
-        audit_trail_page([audit("s1-old", "2024-01-01T00:00:00Z", "s1"), audit("s1-new", "2024-04-01T00:00:00Z", "s1")]),
+        page("studies", "audit_trail", [audit("s1-old", "2024-01-01T00:00:00Z", "s1"), audit("s1-new", "2024-04-01T00:00:00Z", "s1")]),
     )
-    http_mocker.get(trail("s2"), audit_trail_page([audit("s2-only", "2024-02-01T00:00:00Z", "s2")]))
+    http_mocker.get(trail("s2"), page("studies", "audit_trail", [audit("s2-only", "2024-02-01T00:00:00Z", "s2")]))
     # s1 was read up to March; s2 was never read.
     state = StateBuilder().with_stream_state(
         "audit_trail",
@@ -179,9 +173,7 @@ def test_records_without_a_cursor_value_are_kept_and_do_not_move_the_state(http_
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["accounting"])
     http_mocker.get(
         CONTACTS,
-        accounting_page(
-            "Contacts",
-            [
+        page("accounting", "contacts", [
                 {"ContactID": "null-cursor", "UpdatedDateUTC": None},
                 {"ContactID": "no-cursor"},
                 {"ContactID": "dated", "UpdatedDateUTC": "2024-01-01T00:00:00Z"},

@@ -2,6 +2,7 @@ import logging
 
 import pytest
 
+import sandbox
 from source_analytics import SourceAnalytics
 
 SECRET_FIELDS = {"client_id", "client_secret", "access_token"}
@@ -26,8 +27,9 @@ def test_optional_keys_are_offered_but_never_required(connection_specification):
     assert not OPTIONAL_KEYS & set(connection_specification["required"])
 
 
-def test_api_is_one_of_the_five_profiles(connection_specification):
-    assert connection_specification["properties"]["api"]["enum"] == ["tracking", "meetings", "payments", "accounting", "studies"]
+def test_api_is_one_of_the_registered_profiles_in_the_registry_order(connection_specification):
+    # The connector and the sandbox's registry of the documented APIs agree: the same profiles, in the same order.
+    assert connection_specification["properties"]["api"]["enum"] == list(sandbox.PROFILES)
 
 
 def test_base_url_defaults_to_the_documented_host(connection_specification):

@@ -6,12 +6,9 @@ from source_analytics import SourceAnalytics
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     api_request,
-    audit_trail_page,
     hal_page,
-    meetings_page,
-    meetings_users_page,
     oauth_config,
-    studies_page,
+    page,
     BASE_URL,
     json_response,
 )
@@ -20,10 +17,10 @@ from unit_tests.harness import given_token_endpoint, read_streams, record_ids, r
 
 def test_meetings_are_read_per_user_id(http_mocker):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["meetings"])
-    http_mocker.get(api_request("/v1/users", {"page_size": 30}), meetings_users_page([{"id": "u1"}], next_page_token="t2"))
-    http_mocker.get(api_request("/v1/users", {"page_size": 30, "next_page_token": "t2"}), meetings_users_page([{"id": "u2"}]))
-    http_mocker.get(api_request("/v1/meetings/u1"), meetings_page([{"id": 11, "topic": "standup"}]))
-    http_mocker.get(api_request("/v1/meetings/u2"), meetings_page([{"id": 21}, {"id": 22}]))
+    http_mocker.get(api_request("/v1/users", {"page_size": 30}), page("meetings", "users", [{"id": "u1"}], next="t2"))
+    http_mocker.get(api_request("/v1/users", {"page_size": 30, "next_page_token": "t2"}), page("meetings", "users", [{"id": "u2"}]))
+    http_mocker.get(api_request("/v1/meetings/u1"), page("meetings", "meetings", [{"id": 11, "topic": "standup"}]))
+    http_mocker.get(api_request("/v1/meetings/u2"), page("meetings", "meetings", [{"id": 21}, {"id": 22}]))
 
     output = read_streams(oauth_config("meetings"), ["meetings"])
 
@@ -65,16 +62,16 @@ def test_audit_trail_is_read_once_per_distinct_study_id(http_mocker):
     # One study row per CRF: s1 appears on three rows, two of them on the second page.
     http_mocker.get(
         api_request("/v1/study", {"page": 1, "page_size": 50}),
-        studies_page("study", [{"crf_id": f"crf-{i}", "study_id": "s1" if i == 0 else f"filler-{i}"} for i in range(50)]),
+        page("studies", "study", [{"crf_id": f"crf-{i}", "study_id": "s1" if i == 0 else f"filler-{i}"} for i in range(50)]),
     )
     http_mocker.get(
         api_request("/v1/study", {"page": 2, "page_size": 50}),
-        studies_page("study", [{"crf_id": "crf-50", "study_id": "s1"}, {"crf_id": "crf-51", "study_id": "s1"}]),
+        page("studies", "study", [{"crf_id": "crf-50", "study_id": "s1"}, {"crf_id": "crf-51", "study_id": "s1"}]),
     )
     s1_trail = api_request("/v1/study/s1/audit-trail", {"page": 1, "page_size": 1000})
-    http_mocker.get(s1_trail, audit_trail_page([{"uuid": "a1", "datetime": "2024-01-01T00:00:00Z", "study_id": "s1"}]))
+    http_mocker.get(s1_trail, page("studies", "audit_trail", [{"uuid": "a1", "datetime": "2024-01-01T00:00:00Z", "study_id": "s1"}]))
     for i in range(1, 50):
-        http_mocker.get(api_request(f"/v1/study/filler-{i}/audit-trail", {"page": 1, "page_size": 1000}), audit_trail_page([]))
+        http_mocker.get(api_request(f"/v1/study/filler-{i}/audit-trail", {"page": 1, "page_size": 1000}), page("studies", "audit_trail", []))
 
     output = read_streams(oauth_config("studies"), ["audit_trail"])
 
@@ -98,7 +95,7 @@ def test_a_parent_without_children_is_quiet(http_mocker):
 
 def test_no_parent_records_means_no_child_requests(http_mocker):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["meetings"])
-    http_mocker.get(api_request("/v1/users", {"page_size": 30}), meetings_users_page([]))
+    http_mocker.get(api_request("/v1/users", {"page_size": 30}), page("meetings", "users", []))
 
     output = read_streams(oauth_config("meetings"), ["users", "meetings"])
 
@@ -112,18 +109,18 @@ def given_parent_and_child(http_mocker, api):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
     if api == "meetings":
         parent = api_request("/v1/users", {"page_size": 30})
-        http_mocker.get(parent, meetings_users_page([{"id": "p1"}]))
-        http_mocker.get(api_request("/v1/meetings/p1"), meetings_page([{"id": 1}]))
+        http_mocker.get(parent, page("meetings", "users", [{"id": "p1"}]))
+        http_mocker.get(api_request("/v1/meetings/p1"), page("meetings", "meetings", [{"id": 1}]))
     elif api == "payments":
         parent = api_request("/customers")
         http_mocker.get(parent, hal_page("customers", [{"id": "p1"}]))
         http_mocker.get(api_request("/customers/p1/funding-sources"), hal_page("funding-sources", [{"id": "c1"}]))
     else:
         parent = api_request("/v1/study", {"page": 1, "page_size": 50})
-        http_mocker.get(parent, studies_page("study", [{"crf_id": "p1", "study_id": "s1"}]))
+        http_mocker.get(parent, page("studies", "study", [{"crf_id": "p1", "study_id": "s1"}]))
         http_mocker.get(
             api_request("/v1/study/s1/audit-trail", {"page": 1, "page_size": 1000}),
-            audit_trail_page([{"uuid": "c1", "datetime": "2024-01-01T00:00:00Z"}]),
+            page("studies", "audit_trail", [{"uuid": "c1", "datetime": "2024-01-01T00:00:00Z"}]),
         )
     return parent
 
@@ -163,10 +160,10 @@ def test_a_study_id_repeated_across_study_rows_gives_one_audit_trail_partition(h
     # One study row per CRF: s1 has rows next to each other and on the second page (the first page is full).
     first_rows = [{"crf_id": "crf-0", "study_id": "s1"}, {"crf_id": "crf-1", "study_id": "s1"}]
     first_rows += [{"crf_id": f"crf-{i}", "study_id": "s2"} for i in range(2, 50)]
-    http_mocker.get(api_request("/v1/study", {"page": 1, "page_size": 50}), studies_page("study", first_rows))
+    http_mocker.get(api_request("/v1/study", {"page": 1, "page_size": 50}), page("studies", "study", first_rows))
     http_mocker.get(
         api_request("/v1/study", {"page": 2, "page_size": 50}),
-        studies_page("study", [{"crf_id": "crf-50", "study_id": "s1"}, {"crf_id": "crf-51", "study_id": "s3"}]),
+        page("studies", "study", [{"crf_id": "crf-50", "study_id": "s1"}, {"crf_id": "crf-51", "study_id": "s3"}]),
     )
 
     assert audit_trail_partitions(oauth_config("studies")) == ["s1", "s2", "s3"]
