@@ -2,13 +2,13 @@
 
 import json
 import subprocess
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set
 
-from integration_tests.connector import EXECUTABLE, Run, configured_catalog, run
+from integration_tests.connector import Run, configured_catalog, invocation, run
 
 _catalogs: Dict[str, Mapping[str, Any]] = {}
 _catalogs_lock = threading.Lock()
@@ -26,8 +26,7 @@ def discovered(sandbox_api, profile: str) -> Mapping[str, Any]:
 
 def catalog_of(sandbox_api, profile: str, streams: Optional[Sequence[str]] = None, incremental: bool = False):
     """A configured catalog of the profile's streams (all, or those named)."""
-    entries = [s for s in discovered(sandbox_api, profile)["streams"] if streams is None or s["name"] in streams]
-    return configured_catalog({"streams": entries}, incremental=incremental)
+    return configured_catalog(discovered(sandbox_api, profile), streams, incremental)
 
 
 def primary_key(configured_stream: Mapping[str, Any]) -> str:
@@ -49,6 +48,16 @@ def keys_served(sandbox_api, profile: str, catalog: Mapping[str, Any]) -> Dict[s
         s["stream"]["name"]: {r[primary_key(s)] for r in sandbox_api.truth(profile, s["stream"]["name"])}
         for s in catalog["streams"]
     }
+
+
+def assert_read_exactly_what_is_served(result: Run, sandbox_api, profile: str, catalog: Mapping[str, Any]) -> None:
+    """The sync completed and read each stream's primary keys exactly as the API serves them, each once."""
+    assert result.returncode == 0 and result.errors == [], (result.errors, result.stderr[-2000:])
+    served = keys_served(sandbox_api, profile, catalog)
+    for stream, read in keys_read(result, catalog).items():
+        assert served[stream], f"the sandbox serves no {profile}.{stream}: the test would prove nothing"
+        assert len(read) == len(set(read)), f"{profile}.{stream} emitted records twice"
+        assert set(read) == served[stream], f"{profile}.{stream} missed or invented records"
 
 
 class Outcomes(dict):
@@ -75,28 +84,15 @@ def in_parallel(jobs: Mapping[str, Callable[[], Any]], workers: int = 4) -> "Out
         return Outcomes({name: future.result() for name, future in futures.items()})
 
 
-def error_traces(result: Run) -> List[Mapping[str, Any]]:
-    return result.errors
-
-
-def connection_statuses(result: Run) -> List[Mapping[str, Any]]:
-    return [m["connectionStatus"] for m in result.of("CONNECTION_STATUS")]
-
-
 class BackgroundRead:
     """`source-analytics read` as a child process whose messages are read as it emits them, and which can be killed."""
 
     def __init__(self, config, catalog, state=None) -> None:
-        self._dir = tempfile.TemporaryDirectory()
-        args = [EXECUTABLE, "read"]
-        for flag, content in (("--config", config), ("--catalog", catalog), ("--state", state)):
-            if content is not None:
-                path = Path(self._dir.name) / f"{flag.strip('-')}.json"
-                path.write_text(json.dumps(content))
-                args += [flag, str(path)]
-        self._stderr = open(Path(self._dir.name) / "stderr.txt", "w+")
+        self._files = ExitStack()
+        args, tmp = self._files.enter_context(invocation("read", config, catalog, state))
+        self._stderr = open(Path(tmp) / "stderr.txt", "w+")
         self.process = subprocess.Popen(
-            args, cwd=self._dir.name, stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1
+            args, cwd=tmp, stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1
         )
         self.messages: List[Mapping[str, Any]] = []
         self._lines: List[str] = []
@@ -121,5 +117,5 @@ class BackgroundRead:
         self._stderr.seek(0)
         stderr = self._stderr.read()
         self._stderr.close()
-        self._dir.cleanup()
+        self._files.close()
         return Run(returncode, list(self.messages), "".join(self._lines), stderr)

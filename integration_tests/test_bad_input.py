@@ -7,17 +7,10 @@ were accepted: the body is the API's fault, though a base_url pointing at a webs
 names both).
 """
 
-import json
-import os
-import subprocess
-import tempfile
-import time
-from pathlib import Path
-
 import pytest
 
 import sandbox
-from integration_tests.connector import EXECUTABLE, Run
+from integration_tests.connector import MISSING, changed, run
 from integration_tests.reliability import catalog_of, in_parallel
 
 # Broken pages, one per profile, so the other profiles' endpoints stay sound for the other cases.
@@ -27,38 +20,15 @@ GARBAGE_STATE = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "ev
 
 
 def _run(command, files):
-    """Run a command with files given as objects (written as JSON) or as raw text; None: a path that does not exist."""
-    with tempfile.TemporaryDirectory() as tmp:
-        args = [EXECUTABLE, command]
-        for flag, content in files.items():
-            path = os.path.join(tmp, f"{flag}.json")
-            if content is not None:
-                Path(path).write_text(content if isinstance(content, str) else json.dumps(content))
-            args += [f"--{flag}", path]
-        started = time.monotonic()
-        done = subprocess.run(args, cwd=tmp, capture_output=True, text=True, timeout=240)
-        seconds = time.monotonic() - started
-    messages = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    return Run(done.returncode, messages, done.stdout, done.stderr), seconds
+    """Run a command with files given as objects (written as JSON) or as raw text; MISSING: a path that does not exist."""
+    result = run(command, **files, timeout=240)
+    return result, result.seconds
 
 
 def _cases(api):
     """name -> (command, files, expected outcome, words the message must hold)."""
     meetings = api.config("meetings")
     meetings_users = catalog_of(api, "meetings", ["users"])
-
-    def changed(config, **changes):
-        config = json.loads(json.dumps(config))
-        for path, value in changes.items():
-            *parents, key = path.split("__")
-            target = config
-            for parent in parents:
-                target = target[parent]
-            if value is None:
-                del target[key]
-            else:
-                target[key] = value
-        return config
 
     def both(name, config, catalog, *words):
         """The same bad config, through check (a FAILED status) and read (a config_error)."""
@@ -68,7 +38,7 @@ def _cases(api):
         }
 
     return {
-        "check: missing config file": ("check", {"config": None}, "config_error", ("config file",)),
+        "check: missing config file": ("check", {"config": MISSING}, "config_error", ("config file",)),
         "check: config is not JSON": ("check", {"config": '{"api": "tracking", '}, "config_error", ("config file",)),
         "discover: unknown api": ("discover", {"config": changed(meetings, api="nope")}, "config_error", ("'nope'",)),
         **both("unknown api", changed(meetings, api="nope"), meetings_users, "'nope'"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import sandbox
-from integration_tests.connector import EXECUTABLE, PROFILE_STREAMS, Run
+from integration_tests.connector import EXECUTABLE, PROFILE_STREAMS, PROFILES, Run, run
 
 BIN = str(Path(EXECUTABLE).parent)
 
@@ -38,7 +38,7 @@ def api():
         yield api
 
 
-@pytest.mark.parametrize("profile", sorted(PROFILE_STREAMS))
+@pytest.mark.parametrize("profile", PROFILES)
 def test_a_catalog_made_from_discover_reads_every_stream_of_the_profile(api, tmp_path, profile):
     (tmp_path / "config.json").write_text(json.dumps(api.config(profile)))
 
@@ -87,12 +87,6 @@ def test_the_state_lines_of_a_read_are_the_state_of_the_next(tmp_path):
     assert len(added) == 5 and on_the_boundary
 
 
-def _run(tmp_path, *args):
-    done = subprocess.run([EXECUTABLE, *args], cwd=tmp_path, capture_output=True, text=True, timeout=240)
-    return Run(done.returncode, [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")],
-               done.stdout, done.stderr)
-
-
 def _shown(result):
     """Every text the user reads: log lines, error traces, connection statuses."""
     texts = [m["log"]["message"] for m in result.of("LOG")]
@@ -101,13 +95,8 @@ def _shown(result):
     return texts
 
 
-def _files(tmp_path, **contents):
-    for name, content in contents.items():
-        (tmp_path / f"{name}.json").write_text(content if isinstance(content, str) else json.dumps(content))
-
-
 @pytest.mark.parametrize("mistake", ["catalog of another profile", "base_url without scheme", "legacy state"])
-def test_an_error_reaches_the_user_once_without_a_traceback(api, tmp_path, mistake):
+def test_an_error_reaches_the_user_once_without_a_traceback(api, mistake):
     config = api.config("meetings")
     meetings = api.config("meetings")
     tracking_catalog = {"streams": [{"stream": {"name": "user_groups", "json_schema": {},
@@ -116,19 +105,17 @@ def test_an_error_reaches_the_user_once_without_a_traceback(api, tmp_path, mista
     users_catalog = {"streams": [{"stream": {"name": "users", "json_schema": {},
                                              "supported_sync_modes": ["full_refresh"]},
                                   "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}
-    args = ["read", "--config", "config.json", "--catalog", "catalog.json"]
     if mistake == "catalog of another profile":
-        _files(tmp_path, config=meetings, catalog=tracking_catalog)
+        files = dict(config=meetings, catalog=tracking_catalog)
         words = "The catalog selects user_groups, which the 'meetings' API does not have"
     elif mistake == "base_url without scheme":
-        _files(tmp_path, config=dict(config, base_url=config["base_url"].split("://")[1]), catalog=users_catalog)
+        files = dict(config=dict(config, base_url=config["base_url"].split("://")[1]), catalog=users_catalog)
         words = "Config validation error: base_url must be of the form http(s)://host[/path]"
     else:
-        _files(tmp_path, config=meetings, catalog=users_catalog, state={"users": {"updated": "2024-01-01"}})
-        args += ["--state", "state.json"]
+        files = dict(config=meetings, catalog=users_catalog, state={"users": {"updated": "2024-01-01"}})
         words = "it holds a legacy per-stream state object (keys 'users'); expected a JSON list"
 
-    result = _run(tmp_path, *args)
+    result = run("read", **files, timeout=240)
 
     assert result.returncode == 1
     [error] = result.errors
@@ -140,12 +127,14 @@ def test_an_error_reaches_the_user_once_without_a_traceback(api, tmp_path, mista
 
 
 def test_a_fan_out_read_logs_no_deferral_and_no_memory_monitor_at_info(api, tmp_path):
-    _files(tmp_path, config=api.config("payments"))
+    config = api.config("payments")
+    (tmp_path / "config.json").write_text(json.dumps(config))
     _shell("source-analytics discover --config config.json | python -m source_analytics.catalog"
            " --streams funding_sources,customers > catalog.json", cwd=tmp_path)
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
 
-    quiet = _run(tmp_path, "read", "--config", "config.json", "--catalog", "catalog.json")
-    debug = _run(tmp_path, "read", "--config", "config.json", "--catalog", "catalog.json", "--debug")
+    quiet = run("read", config, catalog, timeout=240)
+    debug = run("read", config, catalog, args=["--debug"], timeout=240)
 
     assert quiet.errors == [] and len(quiet.records("customers")) == 20
     logged = [m["log"]["message"] for m in quiet.of("LOG")]

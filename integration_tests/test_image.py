@@ -8,21 +8,15 @@ Marked image_tests: skipped without a Docker engine or without the image, failed
 """
 
 import json
-import os
 import subprocess
-import tempfile
-from pathlib import Path
-from typing import Any, Mapping, Optional
 
 import pytest
 
-from integration_tests.connector import PROFILE_STREAMS, Run, configured_catalog
+from integration_tests.connector import PROFILE_STREAMS, PROFILES, configured_catalog, docker_image, run
 from integration_tests.docker_engine import connector_image
+from integration_tests.reliability import assert_read_exactly_what_is_served
 
 pytestmark = pytest.mark.image_tests
-
-PROFILES = list(PROFILE_STREAMS)
-MOUNT = "/secrets"  # where the CDK's image tests mount config and catalog too
 
 
 @pytest.fixture(scope="module")
@@ -34,31 +28,10 @@ def docker(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def run_in_container(
-    image: str,
-    command: str,
-    config: Optional[Mapping[str, Any]] = None,
-    catalog: Optional[Mapping[str, Any]] = None,
-    timeout: float = 300,
-) -> Run:
-    """`docker run --rm --network host -v <tmp>:/secrets:ro IMAGE <command> --config ... --catalog ...`."""
-    with tempfile.TemporaryDirectory(prefix="source-analytics-image-") as tmp:
-        os.chmod(tmp, 0o755)  # the container's user (uid 1000) reads the mounted files
-        args = ["run", "--rm", "--network", "host", "-v", f"{tmp}:{MOUNT}:ro", image, command]
-        for flag, content in (("--config", config), ("--catalog", catalog)):
-            if content is not None:
-                path = Path(tmp, flag.strip("-") + ".json")
-                path.write_text(json.dumps(content))
-                path.chmod(0o644)
-                args += [flag, f"{MOUNT}/{path.name}"]
-        done = docker(*args, timeout=timeout)
-    messages = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    return Run(done.returncode, messages, done.stdout, done.stderr)
-
-
-def _primary_key(stream):
-    [[key]] = stream["source_defined_primary_key"]
-    return key
+def run_in_container(image: str, command: str, config=None, catalog=None, timeout: float = 300):
+    """`docker run --rm --network host -v <files>:/secrets:ro IMAGE <command> --config ... --catalog ...`, the files
+    readable by the container's user (uid 1000)."""
+    return run(command, config, catalog, launcher=docker_image(image), timeout=timeout)
 
 
 # ---- the image itself -------------------------------------------------------------------------------------------
@@ -135,8 +108,9 @@ def container_syncs(sandbox_api, image):
             discovered = run_in_container(image, "discover", config)
             assert discovered.of("CATALOG"), discovered.stderr[-2000:]
             sandbox_api.reset_stats()
-            read = run_in_container(image, "read", config, configured_catalog(discovered.catalog))
-            cache[profile] = (check, discovered.catalog, read, sandbox_api.stats())
+            catalog = configured_catalog(discovered.catalog)
+            read = run_in_container(image, "read", config, catalog)
+            cache[profile] = (check, discovered.catalog, catalog, read, sandbox_api.stats())
         return cache[profile]
 
     return sync
@@ -144,7 +118,7 @@ def container_syncs(sandbox_api, image):
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_check_succeeds_in_the_container(container_syncs, profile):
-    check, _, _, _ = container_syncs(profile)
+    check, _, _, _, _ = container_syncs(profile)
 
     assert check.returncode == 0, check.stderr[-2000:]
     assert [m["connectionStatus"]["status"] for m in check.of("CONNECTION_STATUS")] == ["SUCCEEDED"]
@@ -152,22 +126,14 @@ def test_check_succeeds_in_the_container(container_syncs, profile):
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_discover_in_the_container_lists_the_profile_streams(container_syncs, profile):
-    _, catalog, _, _ = container_syncs(profile)
+    _, catalog, _, _, _ = container_syncs(profile)
     assert [s["name"] for s in catalog["streams"]] == PROFILE_STREAMS[profile]
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_full_read_in_the_container_returns_exactly_what_the_sandbox_served(container_syncs, sandbox_api, profile):
-    _, catalog, result, stats = container_syncs(profile)
+    _, _, catalog, result, stats = container_syncs(profile)
 
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.errors == []
-    for stream in catalog["streams"]:
-        key = _primary_key(stream)
-        served = {record[key] for record in sandbox_api.truth(profile, stream["name"])}
-        read = [record[key] for record in result.records(stream["name"])]
-        assert served, f"the sandbox serves no {profile}.{stream['name']}: the test would prove nothing"
-        assert len(read) == len(set(read)), f"{profile}.{stream['name']} emitted duplicates"
-        assert set(read) == served, f"{profile}.{stream['name']} missed or invented records"
+    assert_read_exactly_what_is_served(result, sandbox_api, profile, catalog)
     assert stats["data_requests"] > 0
     assert stats["duplicate_requests"] == 0

@@ -6,16 +6,12 @@ Every command runs, and the reads run with tokens that expire every second (so r
 --debug (request and response logging), and failing: a rejected client secret, a token URL that answers 404.
 """
 
-import json
 import re
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
 import sandbox
-from integration_tests.connector import EXECUTABLE
+from integration_tests.connector import changed, run
 from integration_tests.reliability import catalog_of, in_parallel
 
 WRONG_SECRET = "wrong-client-secret-3b9e41d07c52a8f6e1d94b20c7a5f83e"
@@ -24,16 +20,8 @@ ISSUED_TOKEN = re.compile(r"sbx_[A-Za-z0-9_-]{20,}")
 
 def _output(command, config=None, catalog=None, debug=False):
     """stdout + stderr of one command, from an unrelated directory."""
-    with tempfile.TemporaryDirectory() as tmp:
-        args = [EXECUTABLE, command]
-        for flag, content in (("--config", config), ("--catalog", catalog)):
-            if content is not None:
-                path = Path(tmp) / f"{flag.strip('-')}.json"
-                path.write_text(json.dumps(content))
-                args += [flag, str(path)]
-        done = subprocess.run(args + (["--debug"] if debug else []), cwd=tmp, capture_output=True, text=True,
-                              timeout=240)
-    return done.stdout + done.stderr
+    result = run(command, config, catalog, args=["--debug"] if debug else [], timeout=240)
+    return result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +29,8 @@ def outputs():
     with sandbox.start(records=120, seed=9, token_ttl=1, latency_ms=50) as api:
         oauth, bearer = api.config("payments"), api.config("accounting", auth="bearer")
         payments = catalog_of(api, "payments")
-        wrong_secret = json.loads(json.dumps(oauth))
-        wrong_secret["credentials"]["client_secret"] = WRONG_SECRET
-        wrong_token_url = json.loads(json.dumps(oauth))
-        wrong_token_url["credentials"]["token_url"] = api.base_url("payments") + "/no-token-here"
+        wrong_secret = changed(oauth, credentials__client_secret=WRONG_SECRET)
+        wrong_token_url = changed(oauth, credentials__token_url=api.base_url("payments") + "/no-token-here")
         runs = {
             "spec": lambda: _output("spec"),
             "check": lambda: _output("check", oauth),
