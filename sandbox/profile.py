@@ -29,6 +29,8 @@ class Stream:
     count: Optional[Callable] = None  # LIST: dataset -> records served before any advance()
     truth: Optional[Callable] = None  # CHILD: dataset -> every record a full sync must read
     grows: bool = False  # advance(n) appends n records (incremental streams)
+    # An undocumented field holding a documented id: field -> (stream, field) of that id in the same profile.
+    references: Mapping[str, Tuple[str, str]] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:

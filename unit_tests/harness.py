@@ -9,7 +9,7 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from source_analytics import SourceAnalytics
-from unit_tests.builders import token_request, token_response
+from unit_tests.builders import oauth_config, token_request, token_response
 
 # The CDK sleeps one second longer than a computed (or Retry-After) backoff "to cover fractions of a second".
 CDK_EXTRA_SECOND = 1
@@ -75,3 +75,10 @@ def failure_types(output: EntrypointOutput) -> List[FailureType]:
 def given_token_endpoint(http_mocker, url: str, *access_tokens: str) -> None:
     """The token endpoint hands out `access_tokens` in order (the last one again for any later call)."""
     http_mocker.post(token_request(url), [token_response(token) for token in access_tokens or ("token-1",)])
+
+
+def read_ok(api: str, stream: str, key: str = "id") -> List[Any]:
+    """Reads one stream of the profile with an OAuth config; it must end without an error. Its records' keys."""
+    output = read_streams(oauth_config(api), [stream])
+    assert stream_errors(output) == []
+    return record_ids(output, stream, key)

@@ -123,7 +123,8 @@ PROFILE = Profile(
         Stream("meetings", "/v1/meetings/{id}", meetings_of_user, key="id", parent="users", page=meetings_page,
                truth=all_meetings,
                documented_types={"id": "number", "topic": "string", "start_time": "string", "duration": "number",
-                                 "status": "string"}),
+                                 "status": "string"},
+               references={"host_id": ("users", "id")}),  # the user the meetings were listed for
     ),
     data=Data,
     floor=floor,
