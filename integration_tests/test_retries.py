@@ -16,24 +16,24 @@ import sandbox
 from integration_tests.connector import run
 from integration_tests.reliability import catalog_of, in_parallel
 
-# The stream each test reads (one, so one URL fails), its request path, and the documented number of retries.
+PROFILES = sandbox.PROFILES
+# The stream each test reads (its first top-level stream, so one URL fails), the sandbox's endpoint serving it, and
+# the documented number of retries.
 FIRST = {
-    "tracking": ("users", "/tracking/v1/users", 3),
-    "meetings": ("users", "/meetings/v1/users", 3),
-    "payments": ("customers", "/payments/customers", 3),
-    "accounting": ("contacts", "/accounting/v1/contacts", 3),
-    "studies": ("user", "/studies/v1/user", 5),
+    name: (p.first_stream.name, f"GET /{name}{p.first_stream.path}", len(p.retry_waits))
+    for name, p in sandbox.REGISTRY.items()
 }
-# What the documented backoffs alone would make the retries wait, had Retry-After been ignored.
-DOCUMENTED_WAIT = {"tracking": 31, "meetings": 31, "payments": 31, "accounting": 93, "studies": 30}
+# What the documented backoffs alone would make the retries wait, had Retry-After been ignored: the document's
+# waits, plus the CDK's extra second per retry.
+DOCUMENTED_WAIT = {name: sum(p.retry_waits) + len(p.retry_waits) for name, p in sandbox.REGISTRY.items()}
 
 
 def _exhaust(profile):
-    stream, path, _ = FIRST[profile]
+    stream, endpoint, _ = FIRST[profile]
     # Every data request fails, as long as the connector keeps asking.
     with sandbox.start(records=20, seed=3, error_rate=1.0, max_consecutive_errors=1000, error_retry_after=1) as api:
         result = run("read", api.config(profile), catalog_of(api, profile, [stream]), timeout=180)
-        return result, api.stats()["by_endpoint"].get(f"GET {path}", 0)
+        return result, api.stats()["by_endpoint"].get(endpoint, 0)
 
 
 def _seconds_retrying(result):
@@ -45,10 +45,10 @@ def _seconds_retrying(result):
 
 @pytest.fixture(scope="module")
 def exhausted():
-    return in_parallel({profile: (lambda p=profile: _exhaust(p)) for profile in FIRST}, workers=5)
+    return in_parallel({profile: (lambda p=profile: _exhaust(p)) for profile in PROFILES}, workers=len(PROFILES))
 
 
-@pytest.mark.parametrize("profile", list(FIRST))
+@pytest.mark.parametrize("profile", PROFILES)
 def test_server_errors_are_retried_as_documented_then_end_the_sync_with_one_clear_error(exhausted, profile):
     outcome = exhausted[profile]
     result, attempts = outcome
@@ -115,15 +115,11 @@ def forbidding_api():
     server.server_close()
 
 
-@pytest.mark.parametrize(
-    "profile, stream, attempts",
-    [
-        ("accounting", "contacts", 4),  # its document retries 403 (3 times)
-        ("tracking", "users", 1),  # the others do not
-    ],
-)
-def test_403_is_a_config_error_after_the_retries_its_document_asks_for(sandbox_api, forbidding_api, profile, stream,
-                                                                        attempts):
+@pytest.mark.parametrize("profile", PROFILES)
+def test_403_is_a_config_error_after_the_retries_its_document_asks_for(sandbox_api, forbidding_api, profile):
+    # A document that retries 403 retries it as often as any error (accounting's); the others do not retry it.
+    stream, _, retries = FIRST[profile]
+    attempts = 1 + retries if sandbox.profile(profile).retries_403 else 1
     url, handler = forbidding_api
     config = {"api": profile, "base_url": url,
               "credentials": {"auth_type": "bearer_token", "access_token": sandbox.BEARER_TOKEN}}
