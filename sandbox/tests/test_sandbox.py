@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # sandbox/ is a top-level dev package, not installed
     sys.path.insert(0, str(ROOT))
 
@@ -52,14 +52,9 @@ def session(sb, profile):
 
 
 # ---- auth ----------------------------------------------------------------
-TOKEN_PATHS = {"tracking": "/tracking/auth/token", "meetings": "/meetings/oauth/token",
-               "payments": "/payments/token", "accounting": "/accounting/connect/token",
-               "studies": "/studies/oauth/token"}
-
-
-@pytest.mark.parametrize("profile", sorted(TOKEN_PATHS))
+@pytest.mark.parametrize("profile", sandbox.PROFILES)
 def test_token_endpoint_form_basic_json(sb, profile):
-    url = sb.url + TOKEN_PATHS[profile]
+    url = f"{sb.url}/{profile}{sandbox.profile(profile).token_path}"
     assert sb.config(profile)["credentials"]["token_url"] == url
     form = requests.post(url, data={"grant_type": "client_credentials", "client_id": sandbox.CLIENT_ID,
                                     "client_secret": sandbox.CLIENT_SECRET})

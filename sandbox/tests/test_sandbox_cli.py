@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "source-analytics"
 
 
