@@ -199,10 +199,6 @@ def test_each_profile_catalog_names_exactly_the_discovered_streams(profile):
             assert entry["cursor_field"] == stream.default_cursor_field
 
 
-def test_the_default_catalog_is_the_tracking_catalog():
-    assert load_json(INTEGRATION / "configured_catalog.json") == load_json(INTEGRATION / "configured_catalog_tracking.json")
-
-
 @pytest.mark.parametrize("profile", PROFILES)
 def test_sample_configs_match_the_spec_and_point_at_the_sandbox_demo_port(profile):
     config = load_json(sample_config_path(profile))
