@@ -69,9 +69,14 @@ def _emit(message: AirbyteMessage) -> None:
     print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)
 
 
-# Errors the CDK words itself, which the manifest cannot reword, with what the user can do about each.
+# The CDK's own words, for the errors whose message the CDK writes itself (the manifest's error_message of a filter
+# goes into these only as the cause after the prefix, or not at all), and what the user is told instead. The rest
+# of the wording is the manifest's error_messages. unit_tests/test_run_cdk_wording.py makes the CDK produce each
+# key and fails when it no longer says it, instead of the rewording silently switching off.
 _RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for more details. Exception: "
-_GUIDANCE = {
+_CONNECTION_ERROR = "ConnectionError"
+CDK_WORDING = {
+    # Whole messages.
     "API rate limit exceeded.": "the API kept answering HTTP 429 (rate limited) through every retry. Lower "
     "num_workers, set requests_per_second below the API's limit, or run the sync later.",
     "The rate limit wait time is longer than the connector is allowed to wait.": "the API answered HTTP 429 with a "
@@ -81,11 +86,18 @@ _GUIDANCE = {
     "may read this resource.",
     "OAuth access token refresh request failed due to a network error.": "could not connect to the token endpoint. "
     "Check credentials.token_url (or base_url, when token_url is empty) and that it can be reached from here.",
+    # The prefix of a request that failed through every retry; the cause (the manifest's error_message, or the
+    # exception) follows it.
+    _RETRIES_EXHAUSTED: "retries exhausted: ",
+    # In a cause: no connection could be made (requests' exception, as the CDK writes it).
+    _CONNECTION_ERROR: "could not connect to {host} through every retry. Check base_url, and that the API can be "
+    "reached from where the connector runs.",
 }
-_TRY_AGAIN = " Run the sync again later; incremental streams resume from their last state."
-_CONNECTION_FAILED = "could not connect to {host} through every retry. Check base_url, and that the API can be "\
-    "reached from where the connector runs."
+_WHOLE_MESSAGES = {key: text for key, text in CDK_WORDING.items() if key not in (_RETRIES_EXHAUSTED, _CONNECTION_ERROR)}
+# The host a ConnectionError names, in urllib3's words (HTTPConnectionPool(host='…', port=…)); tested with the rest.
 _HOST = re.compile(r"host=\\?'([^'\\]*)\\?', port=(\d+)")
+# Ours: what a transient failure can do about it.
+_TRY_AGAIN = " Run the sync again later; incremental streams resume from their last state."
 
 
 def _capitalized(text: str) -> str:
@@ -94,7 +106,7 @@ def _capitalized(text: str) -> str:
 
 def _connection_failed(cause: str) -> str:
     host = _HOST.search(cause)
-    return _CONNECTION_FAILED.format(host=f"{host[1]}:{host[2]}" if host else "the API")
+    return CDK_WORDING[_CONNECTION_ERROR].format(host=f"{host[1]}:{host[2]}" if host else "the API")
 
 
 class _OneErrorTrace:
@@ -110,7 +122,7 @@ class _OneErrorTrace:
         self.reported = False
 
     def pass_through(self, message: str) -> str:
-        if message.startswith('{"type":"CONNECTION_STATUS"') and "ConnectionError" in message:
+        if message.startswith('{"type":"CONNECTION_STATUS"') and _CONNECTION_ERROR in message:
             parsed = orjson.loads(message)
             status = parsed["connectionStatus"]
             status["message"] = _capitalized(_connection_failed(status.get("message") or ""))
@@ -132,14 +144,14 @@ class _OneErrorTrace:
         message, failure_type = error.get("message") or "", error.get("failure_type")
         if message.startswith(_RETRIES_EXHAUSTED):
             cause = message[len(_RETRIES_EXHAUSTED) :]
-            if "ConnectionError" in cause:
+            if _CONNECTION_ERROR in cause:
                 message, failure_type = _connection_failed(cause), FailureType.config_error.value
             else:
-                message = f"retries exhausted: {cause}"
+                message = f"{CDK_WORDING[_RETRIES_EXHAUSTED]}{cause}"
                 if failure_type == FailureType.transient_error.value:
                     message += _TRY_AGAIN
-        elif message in _GUIDANCE:
-            message = _GUIDANCE[message]
+        elif message in _WHOLE_MESSAGES:
+            message = _WHOLE_MESSAGES[message]
         stream = (error.get("stream_descriptor") or {}).get("name")
         if stream and f"'{stream}'" not in message and f"stream {stream}" not in message:
             message = f"Stream '{stream}': {message}"
@@ -215,14 +227,19 @@ def run() -> None:
 
 
 def _run(args: List[str]) -> None:
+    """airbyte_cdk.entrypoint.launch, with the CDK's AirbyteEntrypoint (parse_args, run) doing the work.
+
+    launch itself cannot be reused: it builds a plain AirbyteEntrypoint (no _Entrypoint, so config errors would
+    be jsonschema's words), writes each message as the CDK words it (no _OneErrorTrace), and leaves an exception to
+    the CDK's exception hook, which logs it FATAL with its traceback and then emits it again as a trace. What
+    launch does besides is the loop below: each message written in one call inside PRINT_BUFFER.
+    """
     source = _get_source(args)
     if source is None:
         sys.exit(1)
     lower_cdk_notices(debug="--debug" in args or is_platform_debug_log_enabled())
     entrypoint = _Entrypoint(source)
     errors = _OneErrorTrace()
-    # airbyte_cdk.entrypoint.launch, with each message passed through _OneErrorTrace, and written in one call
-    # (print writes its `end` in a second call, each taking the buffer's lock).
     with PRINT_BUFFER:
         write = sys.stdout.write  # the PRINT_BUFFER, except under pytest
         try:
@@ -230,11 +247,10 @@ def _run(args: List[str]) -> None:
                 write(f"{errors.pass_through(message)}\n")
         except Exception as error:
             if not errors.reported:
-                # The CDK's exception hook would log it FATAL with its traceback, then emit the same error as a
-                # trace: the user read it twice. One trace, the traceback in its stack_trace only.
+                # One trace, the traceback in its stack_trace only.
                 write(f"{errors.pass_through(_error_trace(error))}\n")
                 sys.exit(1)
             # Most often the CDK's closing summary of the failed streams, already reported.
-            traced = isinstance(error, AirbyteTracedException)
-            write(f"{errors.to_log(error.message if traced else repr(error), getattr(error, 'internal_message', None))}\n")
+            summary = error.message if isinstance(error, AirbyteTracedException) else repr(error)
+            write(f"{errors.to_log(summary, getattr(error, 'internal_message', None))}\n")
             sys.exit(1)
