@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import requests
+
 import sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,3 +59,24 @@ def test_configs_writes_a_ready_config_per_profile_and_prints_where_without_a_cr
         assert status == {"status": "SUCCEEDED"}, (name, status)
     for secret in (sandbox.CLIENT_ID, sandbox.CLIENT_SECRET, sandbox.BEARER_TOKEN):
         assert secret not in printed_text + err
+
+
+def test_cli_prints_url_and_serves():
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0", "--records", "12", "--seed", "4",
+                             "--token-ttl", "60"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", line), line
+        body = requests.post(line + "/studies/oauth/token", data={"grant_type": "client_credentials"},
+                             auth=(sandbox.CLIENT_ID, sandbox.CLIENT_SECRET)).json()
+        assert body["expires_in"] == 60
+        rows = requests.get(line + "/studies/v1/study",
+                            headers={"Authorization": f"Bearer {body['access_token']}"}).json()["_embedded"]["study"]
+        with sandbox.start(records=12, seed=4) as same:
+            assert [r["crf_id"] for r in rows] == [r["crf_id"] for r in same.truth("studies", "study")]
+            assert rows[0]["name"] == same.truth("studies", "study")[0]["name"]
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=5)
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert sandbox.CLIENT_SECRET not in out + err

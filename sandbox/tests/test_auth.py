@@ -1,0 +1,93 @@
+"""The sandbox's token endpoints and bearer tokens (every profile's token path from the registry)."""
+
+import re
+import time
+
+import pytest
+import requests
+
+import sandbox
+from sandbox.tests.support import token
+
+
+@pytest.mark.parametrize("profile", sandbox.PROFILES)
+def test_token_endpoint_form_basic_json(sb, profile):
+    url = f"{sb.url}/{profile}{sandbox.profile(profile).token_path}"
+    assert sb.config(profile)["credentials"]["token_url"] == url
+    form = requests.post(url, data={"grant_type": "client_credentials", "client_id": sandbox.CLIENT_ID,
+                                    "client_secret": sandbox.CLIENT_SECRET})
+    basic = requests.post(url, data={"grant_type": "client_credentials"},
+                          auth=(sandbox.CLIENT_ID, sandbox.CLIENT_SECRET))
+    as_json = requests.post(url, json={"grant_type": "client_credentials", "client_id": sandbox.CLIENT_ID,
+                                       "client_secret": sandbox.CLIENT_SECRET})
+    tokens = set()
+    for r in (form, basic, as_json):
+        assert r.status_code == 200
+        body = r.json()
+        assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
+        assert len(body["access_token"]) >= 20 and sandbox.CLIENT_SECRET not in r.text
+        tokens.add(body["access_token"])
+    assert len(tokens) == 3  # opaque and fresh each time
+
+
+def test_token_endpoint_rejects_bad_credentials_and_grant(sb):
+    url = sb.url + "/payments/token"
+    bad = requests.post(url, data={"grant_type": "client_credentials", "client_id": sandbox.CLIENT_ID,
+                                   "client_secret": sandbox.CLIENT_SECRET + "x"})
+    assert (bad.status_code, bad.json()) == (401, {"error": "invalid_client"})
+    missing = requests.post(url, data={"grant_type": "client_credentials"})
+    assert (missing.status_code, missing.json()) == (401, {"error": "invalid_client"})
+    bad_basic = requests.post(url, data={"grant_type": "client_credentials"}, auth=(sandbox.CLIENT_ID, "nope"))
+    assert bad_basic.status_code == 401
+    grant = requests.post(url, data={"grant_type": "password", "client_id": sandbox.CLIENT_ID,
+                                     "client_secret": sandbox.CLIENT_SECRET})
+    assert (grant.status_code, grant.json()) == (400, {"error": "unsupported_grant_type"})
+
+
+@pytest.mark.parametrize("profile", sandbox.PROFILES)
+def test_config_shapes(sb, profile):
+    cfg = sb.config(profile)
+    assert cfg == {"api": profile, "base_url": f"{sb.url}/{profile}",
+                   "credentials": {"auth_type": "oauth2_client_credentials", "client_id": sandbox.CLIENT_ID,
+                                   "client_secret": sandbox.CLIENT_SECRET,
+                                   "token_url": f"{sb.url}/{profile}{sandbox.profile(profile).token_path}"}}
+    assert sb.config(profile, auth="bearer")["credentials"] == {"auth_type": "bearer_token",
+                                                                "access_token": sandbox.BEARER_TOKEN}
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", sb.url)
+    assert len(sandbox.CLIENT_SECRET) >= 40 and len(sandbox.BEARER_TOKEN) >= 40
+
+
+def test_data_requires_valid_token(sb):
+    url = sb.url + "/tracking/v1/users"
+    assert requests.get(url).status_code == 401
+    assert requests.get(url, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    assert requests.get(url, headers={"Authorization": f"Bearer {token(sb, 'meetings')}"}).status_code == 401
+    assert requests.get(url, headers={"Authorization": f"Bearer {token(sb, 'tracking')}"}).status_code == 200
+    assert requests.get(url, headers={"Authorization": f"Bearer {sandbox.BEARER_TOKEN}"}).status_code == 200
+    r = requests.get(url)
+    assert "error" in r.json()
+
+
+def test_expired_token_gets_401():
+    with sandbox.start(records=5, token_ttl=0.2) as s:
+        tok = token(s, "studies")
+        url = s.url + "/studies/v1/user"
+        assert requests.get(url, headers={"Authorization": f"Bearer {tok}"}).status_code == 200
+        time.sleep(0.3)
+        assert requests.get(url, headers={"Authorization": f"Bearer {tok}"}).status_code == 401
+        assert requests.get(url, headers={"Authorization": f"Bearer {token(s, 'studies')}"}).status_code == 200
+
+
+def test_revoke_tokens_and_reject_all(fresh):
+    url = fresh.url + "/payments/customers"
+    old = token(fresh, "payments")
+    assert requests.get(url, headers={"Authorization": f"Bearer {old}"}).status_code == 200
+    fresh.revoke_tokens()
+    assert requests.get(url, headers={"Authorization": f"Bearer {old}"}).status_code == 401
+    new = token(fresh, "payments")
+    assert requests.get(url, headers={"Authorization": f"Bearer {new}"}).status_code == 200
+    fresh.configure(reject_all_tokens=True)
+    assert requests.get(url, headers={"Authorization": f"Bearer {new}"}).status_code == 401
+    assert requests.get(url, headers={"Authorization": f"Bearer {sandbox.BEARER_TOKEN}"}).status_code == 401
+    fresh.configure(reject_all_tokens=False)
+    assert requests.get(url, headers={"Authorization": f"Bearer {new}"}).status_code == 200
