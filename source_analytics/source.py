@@ -14,25 +14,29 @@ from source_analytics.state import read_state_messages
 MANIFEST_PATH = Path(__file__).resolve().parent / "manifest.yaml"
 
 
+def check_streams(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The manifest's table of check streams: API profile -> the streams check reads (manifest.yaml, `check`)."""
+    tables = [
+        rule.get("map") or {}
+        for rule in (manifest["spec"].get("config_normalization_rules") or {}).get("transformations") or []
+        if rule.get("type") == "ConfigRemapField" and rule.get("field_path") == [CHECK_STREAM_NAMES_CONFIG_KEY]
+    ]
+    return tables[-1] if tables else {}
+
+
 def _require_a_check_stream_per_profile(manifest: Mapping[str, Any]) -> None:
     """Check fails closed: every profile the spec offers has a check stream (manifest.yaml says why it is a table).
 
     CheckStream checks the streams its config key names, or its own empty `stream_names` when the key holds an
     empty list: a profile without a check stream would pass check without a single request.
     """
-    spec = manifest["spec"]
-    profiles = spec["connection_specification"]["properties"]["api"]["enum"]
-    tables = [
-        rule.get("map") or {}
-        for rule in (spec.get("config_normalization_rules") or {}).get("transformations") or []
-        if rule.get("type") == "ConfigRemapField" and rule.get("field_path") == [CHECK_STREAM_NAMES_CONFIG_KEY]
-    ]
-    check_streams = tables[-1] if tables else {}
+    profiles = manifest["spec"]["connection_specification"]["properties"]["api"]["enum"]
+    table = check_streams(manifest)
     missing = [
         profile
         for profile in profiles
-        if not (isinstance(check_streams.get(profile), list) and check_streams[profile]
-                and all(isinstance(name, str) for name in check_streams[profile]))
+        if not (isinstance(table.get(profile), list) and table[profile]
+                and all(isinstance(name, str) for name in table[profile]))
     ]
     if missing:
         message = (

@@ -1,4 +1,4 @@
-"""`check` reads the first page of the chosen profile's first documented stream."""
+"""`check` reads the first page of the chosen profile's check stream (the manifest's table of them)."""
 
 import json
 
@@ -21,12 +21,18 @@ from unit_tests.builders import (
 from unit_tests.harness import check, given_token_endpoint
 
 
+def check_stream(api):
+    [stream] = source.check_streams(yaml.safe_load(source.MANIFEST_PATH.read_text()))[api]
+    return stream
+
+
 @pytest.mark.parametrize("api", PROFILES)
-def test_check_succeeds_when_the_first_stream_answers(http_mocker, api):
+def test_check_succeeds_when_the_check_stream_answers(http_mocker, api):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
     # Only this one request is mocked: checking any other stream would find no mock and fail.
-    request = first_page_request(api, token="token-1")
-    http_mocker.get(request, first_page(api, first_stream_records(api, "r1")))
+    stream = check_stream(api)
+    request = first_page_request(api, token="token-1", stream=stream)
+    http_mocker.get(request, first_page(api, first_stream_records(api, "r1", stream=stream), stream=stream))
 
     assert check(oauth_config(api)).status == Status.SUCCEEDED
     http_mocker.assert_number_of_calls(request, 1)
@@ -43,7 +49,7 @@ def test_check_fails_with_a_wrong_client_secret(http_mocker):
 
 def test_check_fails_when_access_is_refused(http_mocker):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["studies"])
-    http_mocker.get(first_page_request("studies"), error_response(403))
+    http_mocker.get(first_page_request("studies", stream=check_stream("studies")), error_response(403))
 
     status = check(oauth_config("studies"))
 
