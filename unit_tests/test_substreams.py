@@ -1,14 +1,18 @@
 """Child streams read one partition per parent record, from the parent's own pages."""
 
+from string import Formatter
+
 import pytest
 
 from source_analytics import SourceAnalytics
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
+    PROFILES,
     api_request,
     hal_page,
     oauth_config,
     page,
+    profile,
     BASE_URL,
     json_response,
 )
@@ -104,39 +108,32 @@ def test_no_parent_records_means_no_child_requests(http_mocker):
     assert stream_errors(output) == []
 
 
-def given_parent_and_child(http_mocker, api):
+# Every child stream of every profile: the parent's field its path names ({id}, {study_id}) fills it.
+CHILDREN = [(api, stream) for api in PROFILES for stream in profile(api).streams if stream.kind == "child"]
+
+
+def given_parent_and_child(http_mocker, api, child):
     """One parent record and one child record; returns the parent's (only) page request."""
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
-    if api == "meetings":
-        parent = api_request("/v1/users", {"page_size": 30})
-        http_mocker.get(parent, page("meetings", "users", [{"id": "p1"}]))
-        http_mocker.get(api_request("/v1/meetings/p1"), page("meetings", "meetings", [{"id": 1}]))
-    elif api == "payments":
-        parent = api_request("/customers")
-        http_mocker.get(parent, hal_page("customers", [{"id": "p1"}]))
-        http_mocker.get(api_request("/customers/p1/funding-sources"), hal_page("funding-sources", [{"id": "c1"}]))
-    else:
-        parent = api_request("/v1/study", {"page": 1, "page_size": 50})
-        http_mocker.get(parent, page("studies", "study", [{"crf_id": "p1", "study_id": "s1"}]))
-        http_mocker.get(
-            api_request("/v1/study/s1/audit-trail", {"page": 1, "page_size": 1000}),
-            page("studies", "audit_trail", [{"uuid": "c1", "datetime": "2024-01-01T00:00:00Z"}]),
-        )
-    return parent
+    parent = profile(api).stream(child.parent)
+    [path_field] = [name for _, name, _, _ in Formatter().parse(child.path) if name]
+    parent_record = {parent.key: "p1", path_field: "s1"}
+    child_record = {child.key: "c1", **({child.cursor: "2024-01-01T00:00:00Z"} if child.cursor else {})}
+    parent_request = api_request(parent.path, parent.first_query)
+    http_mocker.get(parent_request, page(api, parent.name, [parent_record]))
+    http_mocker.get(api_request(child.path.format(**{path_field: "s1"}), child.first_query), page(api, child.name, [child_record]))
+    return parent_request
 
 
-@pytest.mark.parametrize(
-    "api, parent_stream, child_stream",
-    [("meetings", "users", "meetings"), ("payments", "customers", "funding_sources"), ("studies", "study", "audit_trail")],
-)
-def test_parent_pages_are_requested_once_when_parent_and_child_are_both_synced(http_mocker, api, parent_stream, child_stream):
-    parent_page = given_parent_and_child(http_mocker, api)
+@pytest.mark.parametrize("api, child", CHILDREN, ids=[f"{api}-{child.name}" for api, child in CHILDREN])
+def test_parent_pages_are_requested_once_when_parent_and_child_are_both_synced(http_mocker, api, child):
+    parent_page = given_parent_and_child(http_mocker, api, child)
 
-    output = read_streams(oauth_config(api), [parent_stream, child_stream])
+    output = read_streams(oauth_config(api), [child.parent, child.name])
 
     assert stream_errors(output) == []
-    assert len(records(output, parent_stream)) == 1
-    assert len(records(output, child_stream)) == 1
+    assert len(records(output, child.parent)) == 1
+    assert len(records(output, child.name)) == 1
     http_mocker.assert_number_of_calls(parent_page, 1)
 
 
