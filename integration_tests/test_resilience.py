@@ -6,26 +6,14 @@ import time
 import pytest
 
 import sandbox
-from integration_tests.connector import PROFILE_STREAMS, run
-from integration_tests.reliability import catalog_of, in_parallel, keys_read, keys_served
+from integration_tests.connector import FAN_OUT, PROFILES, records_for, run
+from integration_tests.reliability import assert_read_exactly_what_is_served as _exact
+from integration_tests.reliability import catalog_of, in_parallel
 
-PROFILES = list(PROFILE_STREAMS)
-# Profiles with a stream read once per parent record (the sandbox's registry says which).
-FAN_OUT = [p for p in PROFILES if "child" in sandbox.STREAMS[p].values()]
-
-# Records per profile so each sync makes 30-70 requests.
-RECORDS = {"tracking": 1200, "meetings": 40, "payments": 40, "accounting": 1200, "studies": 60}
+# Records per profile so each sync makes about 42 data requests (the profile's floor; the page-by-page profiles stop
+# at connector.MOST_RECORDS, 15-30 requests), as the fault matrix's.
+RECORDS = {profile: records_for(profile, 42, seed=8) for profile in PROFILES}
 DEFAULT_READ_TIMEOUT = 60  # seconds, the manifest's default
-
-
-def _exact(result, api, profile, catalog):
-    """The sync completed and read exactly the keys the API serves."""
-    assert result.returncode == 0 and result.errors == [], (result.errors, result.stderr[-2000:])
-    served = keys_served(api, profile, catalog)
-    for stream, read in keys_read(result, catalog).items():
-        assert served[stream], f"the sandbox serves no {profile}.{stream}: the test would prove nothing"
-        assert len(read) == len(set(read)), f"{profile}.{stream} emitted records twice"
-        assert set(read) == served[stream], f"{profile}.{stream} missed or invented records"
 
 
 # ---- stalled connections ----------------------------------------------------------------------------------------
@@ -104,7 +92,7 @@ def test_a_parent_deleted_after_listing_is_skipped_with_one_warning(deleted_pare
 @pytest.mark.parametrize("profile", FAN_OUT)
 def test_every_child_request_answering_404_is_a_config_error_naming_the_path(profile):
     with sandbox.start(records=RECORDS[profile], seed=9, deleted_parents=1.0) as api:
-        child = next(s for s, kind in sandbox.STREAMS[profile].items() if kind == "child")
+        child = next(s.name for s in sandbox.profile(profile).streams if s.parent)
         result = run("read", api.config(profile), catalog_of(api, profile, [child]))
         stats = api.stats()
 
@@ -121,7 +109,7 @@ def test_a_404_on_a_top_level_stream_is_a_config_error(profile):
     with sandbox.start(records=20, seed=9) as api:
         config = dict(api.config(profile), base_url=api.url + "/no-such-api")
         credentials = dict(config["credentials"], token_url=api.token_url(profile))
-        top_level = next(s for s, kind in sandbox.STREAMS[profile].items() if kind == "list")
+        top_level = sandbox.profile(profile).first_stream.name
         result = run("read", dict(config, credentials=credentials), catalog_of(api, profile, [top_level]))
 
     assert result.returncode != 0

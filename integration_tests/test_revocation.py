@@ -10,11 +10,13 @@ import time
 import pytest
 
 import sandbox
-from integration_tests.connector import PROFILE_STREAMS, run
+from integration_tests.connector import PROFILE_STREAMS, PROFILES, records_for, run
 from integration_tests.reliability import catalog_of, in_parallel, keys_read, keys_served
 
-# Enough requests per profile, at 100 ms each, that the sync is still reading when its tokens are revoked.
-RECORDS = {"tracking": 1200, "meetings": 60, "payments": 60, "accounting": 1200, "studies": 60}
+SEED = 4
+# Enough requests per profile, at 100 ms each, that the sync is still reading when its tokens are revoked: about
+# 62 data requests (the profile's floor; the page-by-page profiles stop at connector.MOST_RECORDS, 15-30 requests).
+RECORDS = {profile: records_for(profile, 62, SEED) for profile in PROFILES}
 REVOKE_AFTER = 5  # data requests served
 
 
@@ -32,7 +34,7 @@ def _when_served(api, requests, action):
 
 
 def _revoked_mid_sync(profile):
-    with sandbox.start(records=RECORDS[profile], seed=4, latency_ms=100) as api:
+    with sandbox.start(records=RECORDS[profile], seed=SEED, latency_ms=100) as api:
         catalog = catalog_of(api, profile)
         tokens_when_revoked = []
 
@@ -50,10 +52,10 @@ def _revoked_mid_sync(profile):
 @pytest.fixture(scope="module")
 def revoked_syncs():
     # accounting waits its documented 30 s before retrying a 401; the others take seconds.
-    return in_parallel({p: (lambda p=p: _revoked_mid_sync(p)) for p in PROFILE_STREAMS}, workers=5)
+    return in_parallel({p: (lambda p=p: _revoked_mid_sync(p)) for p in PROFILES}, workers=len(PROFILES))
 
 
-@pytest.mark.parametrize("profile", list(PROFILE_STREAMS))
+@pytest.mark.parametrize("profile", PROFILES)
 def test_a_revoked_token_is_refreshed_and_the_sync_carries_on(revoked_syncs, profile):
     outcome = revoked_syncs[profile]
     result, served, stats, catalog = outcome
@@ -68,7 +70,7 @@ def test_a_revoked_token_is_refreshed_and_the_sync_carries_on(revoked_syncs, pro
 
 def test_a_refreshed_token_that_is_also_rejected_is_a_config_error_not_a_loop():
     profile = "tracking"
-    with sandbox.start(records=1200, seed=4, latency_ms=100) as api:
+    with sandbox.start(records=RECORDS[profile], seed=SEED, latency_ms=100) as api:
         # From then on the token endpoint still issues tokens, and the API rejects every one.
         watcher = _when_served(api, REVOKE_AFTER, lambda: api.configure(reject_all_tokens=True))
         result = run("read", api.config(profile), catalog_of(api, profile), timeout=120)
