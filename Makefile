@@ -38,7 +38,7 @@ test: $(STAMP) $(PA_STAMP)
 	@$(BIN)/python -m pytest -p no:cacheprovider --connector-image=$(IMAGE)
 
 unit: $(STAMP)
-	@$(BIN)/python -m pytest -p no:cacheprovider unit_tests
+	@$(BIN)/python -m pytest -p no:cacheprovider unit_tests sandbox/tests
 
 e2e: $(STAMP)
 	@$(BIN)/python -m pytest -p no:cacheprovider integration_tests

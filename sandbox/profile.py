@@ -17,7 +17,7 @@ LIST, CHILD = "list", "child"
 @dataclass(frozen=True)
 class Stream:
     name: str
-    path: str  # under the profile's base URL, as the document writes it; {id} / {study_id}: the parent's key
+    path: str  # under the profile's base URL, as the document writes it; {id} / {study_id}: a field of the parent
     build: Callable  # (dataset, request) -> (envelope, data path): the API's answer to one request
     key: str  # primary key: the API's identity of a record
     cursor: Optional[str] = None  # the document's incremental cursor field
