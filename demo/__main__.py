@@ -6,30 +6,11 @@ from pathlib import Path
 import duckdb
 
 import sandbox
-from integration_tests.connector import PROFILE_STREAMS, configured_catalog, run
+from integration_tests.connector import PROFILE_STREAMS, configured_catalog, endpoint, run
 
 OUTPUT = Path(".demo")
 DATABASE = OUTPUT / "analytics.duckdb"
 RECORDS = 500
-
-# The sandbox endpoint serving each stream, to count the pages (requests) each stream took.
-ENDPOINTS = {
-    ("tracking", "users"): "GET /tracking/v1/users",
-    ("tracking", "user_groups"): "GET /tracking/v1/user-groups",
-    ("tracking", "tracker_settings"): "GET /tracking/v1/tracker/settings",
-    ("meetings", "users"): "GET /meetings/v1/users",
-    ("meetings", "meetings"): "GET /meetings/v1/meetings/{id}",
-    ("payments", "customers"): "GET /payments/customers",
-    ("payments", "funding_sources"): "GET /payments/customers/{id}/funding-sources",
-    ("payments", "events"): "GET /payments/events",
-    ("payments", "exchange_partners"): "GET /payments/exchange-partners",
-    ("payments", "business_classifications"): "GET /payments/business-classifications",
-    ("accounting", "bank_transactions"): "GET /accounting/v1/bank_transactions",
-    ("accounting", "contacts"): "GET /accounting/v1/contacts",
-    ("studies", "user"): "GET /studies/v1/user",
-    ("studies", "study"): "GET /studies/v1/study",
-    ("studies", "audit_trail"): "GET /studies/v1/study/{study_id}/audit-trail",
-}
 
 
 def _stream_seconds(result, stream):
@@ -59,7 +40,8 @@ def main() -> int:
     OUTPUT.mkdir(exist_ok=True)
     rows, failed = [], False
     with sandbox.start(records=RECORDS, seed=1) as api, duckdb.connect(str(DATABASE)) as connection:
-        print(f"Sandbox API serving the five profiles at {api.url} ({RECORDS} records per main stream)", flush=True)
+        print(f"Sandbox API serving {len(PROFILE_STREAMS)} profiles at {api.url} ({RECORDS} records per main stream)",
+              flush=True)
         for profile, streams in PROFILE_STREAMS.items():
             print(f"  syncing {profile} ({', '.join(streams)}) ...", end=" ", flush=True)
             api.reset_stats()
@@ -75,7 +57,8 @@ def main() -> int:
             for stream in streams:
                 records = result.records(stream)
                 _load(connection, profile, stream, records)
-                rows.append((profile, stream, len(records), requests.get(ENDPOINTS[profile, stream], 0),
+                # The pages (requests) each stream took: its endpoint's count in the sandbox's stats.
+                rows.append((profile, stream, len(records), requests.get(endpoint(profile, stream), 0),
                              _stream_seconds(result, stream)))
 
     print()

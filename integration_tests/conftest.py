@@ -3,8 +3,8 @@ import pytest
 import sandbox
 from integration_tests.docker_engine import pytest_configure, pytest_runtest_setup  # noqa: F401 (image tests)
 
-# Big enough that every paginated stream spans several pages (tracking/payments 100 per page, meetings 30,
-# accounting 100, studies 50) and some parents have no children.
+# Big enough that every paginated stream spans several pages (page sizes of 30 to 100: the profile modules in
+# sandbox/profiles/ give each stream's) and some parents have no children.
 E2E_RECORDS = 250
 
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sandbox
+
 SCRIPT = Path(__file__).resolve().parent.parent / "ci" / "check_packaging.py"
 
 
@@ -15,5 +17,5 @@ def test_wheel_installs_and_runs_from_an_unrelated_directory():
     done = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, f"ci/check_packaging.py failed:\n{done.stdout}\n{done.stderr}"
     assert "`source-analytics spec`" in done.stdout
-    for profile in ("tracking", "meetings", "payments", "accounting", "studies"):
+    for profile in sandbox.PROFILES:
         assert f"discover` found every stream for {profile}" in done.stdout
