@@ -70,7 +70,7 @@ def run_bulk(table: Table, sizes, repeat: int) -> None:
 
 
 def run_latency(table: Table, records: int, latency_ms: float) -> None:
-    for profile in harness.PROFILE_STREAMS:
+    for profile in harness.PROFILES:
         log(f"latency: {profile}, {records} records, {latency_ms:.0f} ms per request ...")
         r = latency.measure(profile, records, latency_ms)
         ratio = r.span / r.floor_seconds

@@ -8,7 +8,6 @@ wall time around the process, CPU time and peak RSS from os.wait4() for exactly 
 import json
 import os
 import subprocess
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,8 +16,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import sandbox
 
-# One definition of the installed console script and of each profile's streams, shared with the tests.
-from integration_tests.connector import EXECUTABLE, PROFILE_STREAMS  # noqa: F401  (re-exported to bench modules)
+# Each profile's streams (from the sandbox's registry) and the command runner, shared with the tests.
+from integration_tests.connector import FAN_OUT, PROFILE_STREAMS, PROFILES, invocation  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -168,19 +167,15 @@ def catalog(profile: str, streams: Optional[List[str]] = None) -> Dict[str, Any]
 def read(config: Mapping[str, Any], configured_catalog: Mapping[str, Any], keep_stdout: bool = False,
          timeout: float = 3600) -> ProcessRun:
     """`source-analytics read` in a fresh directory, as Airbyte would run it."""
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        Path(tmp, "config.json").write_text(json.dumps(config))
-        Path(tmp, "catalog.json").write_text(json.dumps(configured_catalog))
-        return run_process([EXECUTABLE, "read", "--config", "config.json", "--catalog", "catalog.json"], tmp,
-                           keep_stdout=keep_stdout, timeout=timeout)
+    with invocation("read", config, configured_catalog) as (args, tmp):
+        return run_process(args, tmp, keep_stdout=keep_stdout, timeout=timeout)
 
 
 def discover(config: Mapping[str, Any]) -> ProcessRun:
     """`source-analytics discover`: the streams in the order a catalog built from it lists them. It builds every
     stream but sends no request, so its CPU time is the connector's start-up cost."""
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        Path(tmp, "config.json").write_text(json.dumps(config))
-        return run_process([EXECUTABLE, "discover", "--config", "config.json"], tmp, keep_stdout=True, timeout=300)
+    with invocation("discover", config) as (args, tmp):
+        return run_process(args, tmp, keep_stdout=True, timeout=300)
 
 
 def discovered_catalog(config: Mapping[str, Any], run: Optional[ProcessRun] = None) -> Dict[str, Any]:

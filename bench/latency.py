@@ -8,11 +8,16 @@ adds the connector's start-up (importing the CDK, building the streams), which i
 from dataclasses import dataclass
 from typing import Dict, Optional
 
+import sandbox
+
 from bench import floors, harness
 
-# Each child stream and the parent it reads its partitions from.
-PARENTS = {"meetings": {"meetings": "users"}, "payments": {"funding_sources": "customers"},
-           "studies": {"audit_trail": "study"}}
+# Each child stream and the parent it reads its partitions from, per fan-out profile (the sandbox's registry).
+PARENTS = {
+    name: {s.name: s.parent for s in profile.streams if s.parent}
+    for name, profile in sandbox.REGISTRY.items()
+    if any(s.parent for s in profile.streams)
+}
 
 
 def parents_first(profile: str, catalog: Dict) -> Dict:

@@ -7,12 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Dict
 
-import sandbox
-
 from bench import harness
 
 # Profiles with a stream read once per parent record: those that want far more than L at once.
-FAN_OUT = [p for p in harness.PROFILE_STREAMS if "child" in sandbox.STREAMS[p].values()]
+FAN_OUT = harness.FAN_OUT
 
 
 @dataclass
