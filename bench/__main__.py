@@ -209,10 +209,9 @@ def main(argv=None) -> int:
     if "latency" in only:
         run_latency(table, records, args.latency_ms)
     if "workers" in only:
-        run_workers(table, records, args.latency_ms, counts, ["meetings"] if args.quick else
-                    ["meetings", "payments", "studies"])
+        run_workers(table, records, args.latency_ms, counts, harness.FAN_OUT[:1] if args.quick else harness.FAN_OUT)
     if "order" in only:
-        run_order(table, records, args.latency_ms, ["meetings"] if args.quick else ["meetings", "payments", "studies"])
+        run_order(table, records, args.latency_ms, harness.FAN_OUT[:1] if args.quick else harness.FAN_OUT)
     if "rate" in only:
         run_rate(table, records, args.rate_limit)
     if "unknown" in only:
