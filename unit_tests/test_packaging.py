@@ -325,3 +325,13 @@ def test_docs_explain_every_error_message_of_the_manifest():
     assert messages
     undocumented = [message for message in messages if message not in docs]
     assert not undocumented
+
+
+def test_the_image_read_test_reads_the_scenario_of_every_profile():
+    """pytest's addopts name the CDK's image read scenarios one by one (pyproject.toml says why): a profile missing
+    there would never be read in the image."""
+    import tomllib
+
+    addopts = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["addopts"]
+    [named] = re.findall(r"--read-scenarios=(\S+)", addopts)
+    assert named.split(",") == [sample_config_path(p).stem for p in PROFILES]
