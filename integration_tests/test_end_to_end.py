@@ -3,6 +3,8 @@
 import pytest
 from jsonschema import Draft7Validator
 
+import sandbox
+
 from integration_tests.connector import PROFILE_STREAMS, PROFILES, configured_catalog, run
 from integration_tests.reliability import assert_read_exactly_what_is_served
 
@@ -85,6 +87,23 @@ def test_bearer_token_syncs_like_oauth(sandbox_api, profile):
 def test_check_succeeds_with_good_credentials(sandbox_api, profile):
     result = run("check", sandbox_api.config(profile))
     assert [m["connectionStatus"]["status"] for m in result.of("CONNECTION_STATUS")] == ["SUCCEEDED"]
+
+
+# Profiles whose document puts the token endpoint under the API's base URL: without token_url the connector's
+# default must be the endpoint the sandbox serves (both sides' token paths agree).
+SAME_HOST_TOKEN = [p for p in PROFILES if sandbox.profile(p).default_token_url.startswith("{base_url}")]
+
+
+@pytest.mark.parametrize("profile", SAME_HOST_TOKEN)
+def test_check_without_token_url_uses_the_documented_token_endpoint(sandbox_api, profile):
+    config = sandbox_api.config(profile)
+    del config["credentials"]["token_url"]
+
+    result = run("check", config)
+
+    assert [m["connectionStatus"]["status"] for m in result.of("CONNECTION_STATUS")] == ["SUCCEEDED"]
+    token_endpoint = f"POST /{profile}{sandbox.profile(profile).token_path}"
+    assert sandbox_api.stats()["by_endpoint"].get(token_endpoint, 0) >= 1
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -30,6 +30,16 @@ def test_token_endpoint_form_basic_json(sb, profile):
     assert len(tokens) == 3  # opaque and fresh each time
 
 
+@pytest.mark.parametrize("profile", sandbox.PROFILES)
+def test_the_token_path_served_is_the_documents_token_endpoint(profile):
+    """The two token facts of a profile agree: where the sandbox serves tokens, and the document's token URL."""
+    p = sandbox.profile(profile)
+    if p.default_token_url.startswith("{base_url}"):
+        assert p.token_url("https://h.example/base/") == "https://h.example/base" + p.token_path
+    else:  # the identity server is its own host; the sandbox serves its path under the profile
+        assert p.token_url("https://h.example/base").endswith(p.token_path)
+
+
 def test_token_endpoint_rejects_bad_credentials_and_grant(sb):
     url = sb.url + "/payments/token"
     bad = requests.post(url, data={"grant_type": "client_credentials", "client_id": sandbox.CLIENT_ID,
