@@ -6,6 +6,7 @@ import pytest
 import yaml
 from airbyte_cdk.models import FailureType, Status
 
+import sandbox
 from source_analytics import source
 from source_analytics.run import _get_source
 from unit_tests.builders import (
@@ -36,6 +37,12 @@ def test_check_succeeds_when_the_check_stream_answers(http_mocker, api):
 
     assert check(oauth_config(api)).status == Status.SUCCEEDED
     http_mocker.assert_number_of_calls(request, 1)
+
+
+@pytest.mark.parametrize("api", PROFILES)
+def test_the_check_stream_is_a_top_level_stream_of_the_profile(api):
+    """One request proves the credentials and base URL: a stream of the API's document that needs no parent."""
+    assert check_stream(api) in [s.name for s in sandbox.profile(api).streams if s.kind == sandbox.LIST]
 
 
 def test_check_fails_with_a_wrong_client_secret(http_mocker):
