@@ -48,7 +48,7 @@ e2e: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -m bench $(BENCH_ARGS)
 
-## sandbox: serve the five APIs on http://127.0.0.1:8765 until Ctrl-C; writes a ready config per profile and the
+## sandbox: serve every API profile on http://127.0.0.1:8765 until Ctrl-C; writes a ready config per profile and the
 ## sandbox's credentials to .sandbox/ and prints each profile's base URL and config path
 sandbox: $(STAMP)
 	@$(BIN)/python -m sandbox --port 8765 --configs .sandbox

@@ -11,7 +11,6 @@ Development tool only: not part of the connector wheel.
 
 from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET
 from .data import STREAMS
-from .endpoints import TOKEN_PATHS
 from .faults import CORRUPT_MODES
 from .instance import Sandbox, start
 from .profile import CHILD, LIST, Profile, Stream
@@ -19,5 +18,5 @@ from .profiles import PROFILES, REGISTRY, profile
 
 __all__ = [
     "start", "Sandbox", "CLIENT_ID", "CLIENT_SECRET", "BEARER_TOKEN", "PROFILES", "REGISTRY", "profile", "Profile",
-    "Stream", "LIST", "CHILD", "STREAMS", "TOKEN_PATHS", "CORRUPT_MODES",
+    "Stream", "LIST", "CHILD", "STREAMS", "CORRUPT_MODES",
 ]

@@ -100,4 +100,17 @@ class DatasetCore:
             self.epoch += 1
 
 
-Dataset = type("Dataset", tuple(p.data for p in REGISTRY.values()) + (DatasetCore,), {})
+def _compose():
+    """One class with every profile's Data mixin: a method two mixins (or a mixin and the core) both define would
+    silently shadow the other, so that is refused."""
+    seen = {name: "DatasetCore" for name in vars(DatasetCore) if not name.startswith("__")}
+    for p in REGISTRY.values():
+        for name in vars(p.data):
+            if not name.startswith("__"):
+                if name in seen:
+                    raise TypeError(f"{p.name}'s Data defines {name}, which {seen[name]} defines too")
+                seen[name] = f"{p.name}'s Data"
+    return type("Dataset", tuple(p.data for p in REGISTRY.values()) + (DatasetCore,), {})
+
+
+Dataset = _compose()

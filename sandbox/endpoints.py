@@ -9,9 +9,6 @@ import re
 from .pages import ApiError, Request  # noqa: F401 (the request pipeline's names)
 from .profiles import REGISTRY
 
-TOKEN_PATHS = {name: p.token_path for name, p in REGISTRY.items()}
-
-
 class Route:
     __slots__ = ("method", "profile", "template", "kind", "builder", "regex")
 

@@ -17,7 +17,7 @@ LIST, CHILD = "list", "child"
 @dataclass(frozen=True)
 class Stream:
     name: str
-    path: str  # under the profile's base URL, as the document writes it; {id} / {study_id}: a field of the parent
+    path: str  # the sandbox's route under the profile's base URL; {id} / {study_id}: the parent field it takes
     build: Callable  # (dataset, request) -> (envelope, data path): the API's answer to one request
     key: str  # primary key: the API's identity of a record
     cursor: Optional[str] = None  # the document's incremental cursor field
@@ -40,7 +40,7 @@ class Stream:
 @dataclass(frozen=True)
 class Profile:
     name: str
-    document: str  # file name under shared/seeds/
+    document: str  # the API document this module follows (the seeds' file name; the documents are not in the repo)
     token_path: str  # the token endpoint, under the profile's base URL in the sandbox
     # The document's token endpoint, as the connector's default: "{base_url}/..." or an absolute URL.
     default_token_url: str

@@ -36,7 +36,7 @@ def test_configs_writes_a_ready_config_per_profile_and_prints_where_without_a_cr
                              str(configs)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         url = proc.stdout.readline().strip()
-        printed = [proc.stdout.readline() for _ in range(12)]
+        printed = [proc.stdout.readline() for _ in range(7 + len(sandbox.PROFILES))]  # heading, table, hints
         checks = {name: subprocess.run([str(SCRIPT), "check", "--config", str(configs / name)], capture_output=True,
                                        text=True, timeout=120)
                   for name in ("payments.json", "accounting_bearer.json")}
