@@ -15,6 +15,10 @@ from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategie
 )
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+# The CDK's words when a Retry-After in seconds is over the cap: the HTTP-date branch says the same, so the one
+# rewording of run.CDK_WORDING (keyed by this constant) covers both.
+WAIT_TOO_LONG = "The rate limit wait time is longer than the connector is allowed to wait."
+
 
 def retry_after_seconds(
     response: Optional[requests.Response], now: Optional[float] = None, header: str = "Retry-After"
@@ -63,7 +67,7 @@ class RetryAfterBackoffStrategy(WaitTimeFromHeaderBackoffStrategy):
             raise AirbyteTracedException(
                 internal_message=f"Rate limit wait time {seconds:.0f}s (Retry-After "
                 f"{response_or_exception.headers.get('Retry-After')}) is not below the {cap}s this stream may wait.",
-                message="The rate limit wait time is longer than the connector is allowed to wait.",
+                message=WAIT_TOO_LONG,
                 failure_type=FailureType.transient_error,
             )
         return seconds

@@ -26,6 +26,7 @@ from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
 from source_analytics import request_cache
+from source_analytics.retry_after import WAIT_TOO_LONG
 from source_analytics.source import SourceAnalytics
 
 
@@ -79,7 +80,7 @@ CDK_WORDING = {
     # Whole messages.
     "API rate limit exceeded.": "the API kept answering HTTP 429 (rate limited) through every retry. Lower "
     "num_workers, set requests_per_second below the API's limit, or run the sync later.",
-    "The rate limit wait time is longer than the connector is allowed to wait.": "the API answered HTTP 429 with a "
+    WAIT_TOO_LONG: "the API answered HTTP 429 with a "
     "Retry-After of 15 minutes or more, as when a daily quota is used up. Run the sync again once the quota resets.",
     "Refreshed OAuth access token is rejected by the API.": "the API answered HTTP 401 to a token its token "
     "endpoint had just issued. Check that credentials.token_url is this API's token endpoint and that the client "
