@@ -4,7 +4,7 @@ module is covered without editing any table here.
 
 One helper writes a command's config, catalog and state files and runs it: `run` (or `invocation`, for a caller
 that starts the process itself). What starts the connector is a `Launcher`: the installed console script
-(`INSTALLED`, the default), `python main.py` of this checkout (`python_main()`), an installed executable of another
+(`INSTALLED`, the default), an installed executable of another
 virtualenv (`Launcher((path,), env=...)`), or the image (`docker_image(image)`: `docker run` with the files
 mounted). This module imports only the standard library and the sandbox (ci/check_packaging.py runs it outside
 the development virtualenv's CDK); `configured_catalog` imports the connector's own catalog builder when called.
@@ -160,11 +160,6 @@ class Launcher:
 
 
 INSTALLED = Launcher((EXECUTABLE,))
-
-
-def python_main(python: str = sys.executable) -> Launcher:
-    """`python main.py` of this checkout."""
-    return Launcher((python, str(REPO / "main.py")))
 
 
 def docker_image(image: str, mount: str = "/secrets") -> Launcher:
