@@ -84,6 +84,20 @@ def main(argv=None):
     p.add_argument("--rate-limit-headers", choices=("x-ratelimit", "ratelimit"), default=None,
                    help="send X-RateLimit-* or RateLimit-* Limit/Remaining/Reset headers while --rate-limit is set "
                         "(default: none)")
+    p.add_argument("--quota", type=int, default=None, metavar="REQUESTS",
+                   help="a daily quota: requests (data and token) allowed; every later one is answered 429 with a "
+                        "Retry-After of a day (default: none)")
+    p.add_argument("--maintenance-rate", type=float, default=0.0,
+                   help="share of data requests, 0 to 1, answered with 200 and an HTML maintenance page, each URL at "
+                        "most once, as a CDN does during a deploy (default: 0)")
+    p.add_argument("--next-link-cycles", action="store_true",
+                   help="the last page of a next-link or next-token listing names itself as its next page "
+                        "(default: off)")
+    p.add_argument("--repeat-last-page", action="store_true",
+                   help="a page-number listing answers any page past the end with its last page again "
+                        "(default: off)")
+    p.add_argument("--foreign-next-host", default=None, metavar="HOST[:PORT]",
+                   help="next links name this host instead of the one the client called (default: none)")
     args = p.parse_args(argv)
 
     stop = threading.Event()
@@ -94,7 +108,9 @@ def main(argv=None):
                    error_rate=args.error_rate, error_retry_after=args.error_retry_after,
                    token_ttl=args.token_ttl, port=args.port, max_consecutive_errors=args.max_consecutive_errors,
                    stall_rate=args.stall_rate, deleted_parents=args.deleted_parents,
-                   retry_after_format=args.retry_after_format, rate_limit_headers=args.rate_limit_headers)
+                   retry_after_format=args.retry_after_format, rate_limit_headers=args.rate_limit_headers,
+                   quota=args.quota, maintenance_rate=args.maintenance_rate, next_link_cycles=args.next_link_cycles,
+                   repeat_last_page=args.repeat_last_page, foreign_next_host=args.foreign_next_host)
     except (ValueError, OSError) as e:
         print(f"sandbox: {e}", file=sys.stderr)
         return 2

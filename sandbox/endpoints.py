@@ -10,17 +10,18 @@ from .pages import ApiError, Request  # noqa: F401 (the request pipeline's names
 from .profiles import REGISTRY
 
 class Route:
-    __slots__ = ("method", "profile", "template", "kind", "builder", "regex")
+    __slots__ = ("method", "profile", "template", "kind", "builder", "stream", "regex")
 
-    def __init__(self, method, profile, template, kind, builder=None):
-        self.method, self.profile, self.template, self.kind, self.builder = method, profile, template, kind, builder
+    def __init__(self, method, profile, template, kind, stream=None):
+        self.method, self.profile, self.template, self.kind, self.stream = method, profile, template, kind, stream
+        self.builder = stream.build if stream is not None else None
         # {study_id} takes any segment: the studies API's ids are untyped (strings with the string_ids switch).
         pattern = re.escape(template).replace(r"\{id\}", "([^/]+)").replace(r"\{study_id\}", "([^/]+)")
         self.regex = re.compile(pattern + "$")
 
 
 ROUTES = [Route("POST", name, f"/{name}{p.token_path}", "token") for name, p in REGISTRY.items()] + [
-    Route("GET", name, f"/{name}{s.path}", "data", s.build) for name, p in REGISTRY.items() for s in p.streams
+    Route("GET", name, f"/{name}{s.path}", "data", s) for name, p in REGISTRY.items() for s in p.streams
 ]
 
 
@@ -38,11 +39,16 @@ def match(method, path):
     return None, allowed
 
 
+# What a CDN or gateway answers in front of an API being deployed: 200, and a page for people.
+MAINTENANCE_PAGE = (b"<!DOCTYPE html><html><head><title>Service notice</title></head>"
+                    b"<body><h1>We'll be right back</h1></body></html>")
+HTML = "text/html; charset=utf-8"
+
+
 def corrupt(envelope, data_path, mode):
     """Damage a page: (body bytes, content type)."""
     if mode == "not_json":
-        return (b"<!DOCTYPE html><html><head><title>Service notice</title></head>"
-                b"<body><h1>We'll be right back</h1></body></html>"), "text/html; charset=utf-8"
+        return MAINTENANCE_PAGE, HTML
     parent = envelope
     for key in data_path[:-1]:
         parent = parent[key]

@@ -1,11 +1,13 @@
-"""Fault switches: latency, global rate limit, injected 5xx, stalled requests, deleted parents, corrupt bodies,
-token rejection."""
+"""Fault switches: latency, global rate limit, a daily quota, injected 5xx, stalled requests, maintenance pages,
+deleted parents, corrupt bodies, broken pagination, foreign next links, token rejection."""
 
 import email.utils
 import math
 import random
 import threading
 import time
+
+from .ids import hval
 
 CORRUPT_MODES = ("not_json", "missing_key", "wrong_shape")
 RETRY_AFTER_FORMATS = ("seconds", "http-date")
@@ -31,7 +33,21 @@ DEFAULTS = {
     # Rate-limit headers on every answer while rate_limit is set: none, X-RateLimit-Limit/-Remaining/-Reset (the
     # reset as seconds from now), or the IETF draft's RateLimit-Limit/-Remaining/-Reset.
     "rate_limit_headers": None,
+    # Requests (data and token) a daily quota allows; every later one is answered 429 with a Retry-After of a day.
+    "quota": None,
+    # Share of data URLs answered once with 200 and an HTML maintenance page, as a CDN or gateway does for a few
+    # seconds during a deploy; each URL at most once, so the request asked again gets its page. Which URLs is a fixed
+    # choice per URL (and seed), whatever order the requests come in.
+    "maintenance_rate": 0.0,
+    # Broken pagination, as real APIs have it (sandbox/paging_faults.py): the last page of a next-link or next-token
+    # listing names itself as its next page; a page-number listing answers any page past the end with its last page.
+    "next_link_cycles": False,
+    "repeat_last_page": False,
+    # Next links name this host (host[:port]) instead of the one the client called, as a misconfigured proxy or a
+    # compromised upstream might write them. None: the client's own host.
+    "foreign_next_host": None,
 }
+QUOTA_RETRY_AFTER = 86400  # seconds: the quota resets tomorrow
 
 
 def _number(name, value, lo=0.0, hi=None, allow_none=False):
@@ -78,9 +94,19 @@ def validate(name, value):
         if value not in RATE_LIMIT_HEADER_STYLES:
             raise ValueError(f"rate_limit_headers must be one of {RATE_LIMIT_HEADER_STYLES}, got {value!r}")
         return value
-    if name == "reject_all_tokens":
+    if name in ("reject_all_tokens", "next_link_cycles", "repeat_last_page"):
         if not isinstance(value, bool):
-            raise ValueError(f"reject_all_tokens must be a bool, got {value!r}")
+            raise ValueError(f"{name} must be a bool, got {value!r}")
+        return value
+    if name == "quota":
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ValueError(f"quota must be an int >= 0 (or None for no quota), got {value!r}")
+        return value
+    if name == "maintenance_rate":
+        return _number(name, value, 0.0, 1.0)
+    if name == "foreign_next_host":
+        if value is not None and (not isinstance(value, str) or not value or "/" in value):
+            raise ValueError(f"foreign_next_host must be host[:port] (or None), got {value!r}")
         return value
     raise ValueError(f"unknown switch {name!r}; known: {sorted(DEFAULTS)}")
 
@@ -93,6 +119,9 @@ class Faults:
         self._consecutive = {}  # url -> injected errors in a row
         self._stalled = set()  # urls already stalled once
         self._stall_rng = random.Random(f"stalls|{seed}")
+        self._seed = seed
+        self._maintained = set()  # urls already answered with a maintenance page
+        self._quota_used = 0
         self._tokens = 0.0
         self._last = time.monotonic()
         self.configure(**switches)
@@ -108,6 +137,10 @@ class Faults:
                 self._consecutive.clear()
             if "stall_rate" in checked:
                 self._stalled.clear()
+            if "maintenance_rate" in checked:
+                self._maintained.clear()
+            if "quota" in checked:
+                self._quota_used = 0
         return self.snapshot()
 
     def snapshot(self):
@@ -159,6 +192,24 @@ class Faults:
             if rate <= 0 or url in self._stalled or self._stall_rng.random() >= rate:
                 return False
             self._stalled.add(url)
+            return True
+
+    def quota_spent(self):
+        """True when this request is over the daily quota (each request counts, data and token)."""
+        with self._lock:
+            quota = self._values["quota"]
+            if quota is None:
+                return False
+            self._quota_used += 1
+            return self._quota_used > quota
+
+    def maintenance(self, url):
+        """True when this data request is to be answered with a maintenance page (each url at most once)."""
+        with self._lock:
+            rate = self._values["maintenance_rate"]
+            if rate <= 0 or url in self._maintained or hval(self._seed, "maintenance", url) % 10000 >= rate * 10000:
+                return False
+            self._maintained.add(url)
             return True
 
     def inject(self, url):

@@ -2,7 +2,8 @@
 
 handle() is transport-independent (the HTTP handler only parses and writes),
 so the request pipeline reads top to bottom in one place:
-control API -> latency -> rate limit -> stall -> route -> token | auth -> injected error -> page.
+control API -> latency -> daily quota -> rate limit -> stall -> maintenance page -> route -> token | auth ->
+injected error -> page (as the paging switches break it).
 """
 
 import base64
@@ -11,12 +12,12 @@ import threading
 import time
 from urllib.parse import parse_qs, unquote_plus
 
-from . import endpoints
+from . import endpoints, paging_faults
 from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET, TokenStore, same
 from .cache import PageCache
 from .data import STREAMS, Dataset
 from .profiles import profile as registered
-from .faults import Faults
+from .faults import QUOTA_RETRY_AFTER, Faults
 from .server import STALLED, SandboxHTTPServer
 from .stats import Stats
 
@@ -28,13 +29,14 @@ def dumps(obj):
 
 
 class Response:
-    __slots__ = ("status", "body", "content_type", "headers")
+    __slots__ = ("status", "body", "content_type", "headers", "page")
 
-    def __init__(self, status, body, content_type=JSON, headers=()):
+    def __init__(self, status, body, content_type=JSON, headers=(), page=True):
         self.status = status
         self.body = body if isinstance(body, bytes) else dumps(body)
         self.content_type = content_type
         self.headers = list(headers)
+        self.page = page  # False: not the API's answer (a maintenance page), though its status may be 200
 
 
 class Sandbox:
@@ -140,6 +142,7 @@ class Sandbox:
         data_url = f"{path}?{query}" if query else path
         endpoint = f"{method} {route.template if route else path}"
         self._stats.begin()
+        self._stats.host(base.split("://", 1)[-1], bool(headers.get("Authorization")))
         response = None
         try:
             response = self._serve(route, found, method, path, query, headers, body, base, data_url)
@@ -149,20 +152,26 @@ class Sandbox:
             if response is STALLED:
                 self._stats.end_stalled(endpoint)
             else:
+                page = response is not None and response.page
                 self._stats.end(endpoint, response.status if response else 500, is_token,
-                                data_url if route is not None and not is_token else None,
-                                len(response.body) if response else 0)
+                                data_url if route is not None and not is_token and page else None,
+                                len(response.body) if response else 0, maintenance=response is not None and not page)
 
     def _serve(self, route, found, method, path, query, headers, body, base, data_url):
         latency = self.faults.get("latency_ms")
         if latency:
             time.sleep(latency / 1000.0)
+        if route is not None and self.faults.quota_spent():
+            return Response(429, {"error": "daily_quota_exceeded", "message": "Daily request quota used up."},
+                            headers=[("Retry-After", self.faults.retry_after_value(QUOTA_RETRY_AFTER))])
         retry_after, limit_headers = self.faults.rate_check()
         if retry_after is not None:
             return Response(429, {"error": "rate limit exceeded"},
                             headers=[("Retry-After", self.faults.retry_after_value(retry_after))] + limit_headers)
         if route is not None and self.faults.stall(path if route.kind == "token" else data_url):
             return STALLED
+        if route is not None and route.kind == "data" and self.faults.maintenance(data_url):
+            return Response(200, endpoints.MAINTENANCE_PAGE, endpoints.HTML, page=False)
         response = self._route(route, found, method, path, query, headers, body, base, data_url)
         response.headers.extend(limit_headers)
         return response
@@ -194,10 +203,15 @@ class Sandbox:
                 envelope, data_path = route.builder(self.data, req)
                 raw, ctype = endpoints.corrupt(envelope, data_path, mode)
                 return Response(200, raw if raw is not None else envelope, ctype)
-            key = (route.template, req.params, query, base, self.data.epoch)
+            broken = paging_faults.state(self.faults) if route.stream.paging else ()
+            key = (route.template, req.params, query, base, self.data.epoch, broken)
             cached = self._pages.get(key)
             if cached is None:
-                cached = dumps(route.builder(self.data, req)[0])
+                built = route.builder(self.data, req)
+                if any(broken):
+                    built = paging_faults.apply(route.stream, req, built, lambda r: route.builder(self.data, r),
+                                                self.faults)
+                cached = dumps(built[0])
                 self._pages.put(key, cached)
             return Response(200, cached)
         except endpoints.ApiError as e:

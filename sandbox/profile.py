@@ -12,6 +12,20 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 LIST, CHILD = "list", "child"
+# How a listing names its next page (Paging.style).
+NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER = "link", "token", "page"
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a listing says where its next page is, as its document has it; the paging fault switches (faults.py)
+    break exactly that. NEXT_LINK: the next page's absolute URL at `at` in the body; NEXT_TOKEN: an opaque token at
+    `at`, sent back as the query parameter `param`; PAGE_NUMBER: the client counts pages in the query parameter
+    `param`."""
+
+    style: str
+    at: Tuple[str, ...] = ()
+    param: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,7 @@ class Stream:
     grows: bool = False  # advance(n) appends n records (incremental streams)
     # An undocumented field holding a documented id: field -> (stream, field) of that id in the same profile.
     references: Mapping[str, Tuple[str, str]] = field(default_factory=dict)
+    paging: Optional[Paging] = None  # None: one page, unpaged
 
     @property
     def kind(self) -> str:
@@ -87,4 +102,5 @@ def flat_floor(pages: Mapping[str, int]) -> Tuple[Dict[str, int], int]:
     return dict(pages), max(pages.values())
 
 
-__all__ = ["LIST", "CHILD", "Stream", "Profile", "next_link_pages", "page_number_pages", "flat_floor"]
+__all__ = ["LIST", "CHILD", "NEXT_LINK", "NEXT_TOKEN", "PAGE_NUMBER", "Paging", "Stream", "Profile", "next_link_pages",
+           "page_number_pages", "flat_floor"]

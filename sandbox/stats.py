@@ -21,6 +21,8 @@ class Stats:
             self._served_ok = set()  # exact data URLs answered 200 at least once
             self._stalled = 0
             self._rejected_tokens = {}  # reason -> 401s answered for it
+            self._maintenance = 0
+            self._by_host = {}  # the Host a request named -> {"requests": n, "with_credentials": n}
             self._max_in_flight = self._in_flight
 
     def begin(self):
@@ -29,9 +31,18 @@ class Stats:
             if self._in_flight > self._max_in_flight:
                 self._max_in_flight = self._in_flight
 
-    def end(self, endpoint, status, is_token, data_url, nbytes):
-        """data_url: path+query of a data request (None for token/unrouted requests)."""
+    def host(self, host, with_credentials):
+        """A request naming this Host, with or without an Authorization header."""
         with self._lock:
+            counts = self._by_host.setdefault(host, {"requests": 0, "with_credentials": 0})
+            counts["requests"] += 1
+            counts["with_credentials"] += bool(with_credentials)
+
+    def end(self, endpoint, status, is_token, data_url, nbytes, maintenance=False):
+        """data_url: path+query of a data request answered with a page (None for token/unrouted requests and
+        maintenance pages); maintenance: answered with a maintenance page instead of the API's."""
+        with self._lock:
+            self._maintenance += bool(maintenance)
             self._in_flight -= 1
             self._requests += 1
             if is_token:
@@ -41,7 +52,8 @@ class Stats:
             self._by_endpoint[endpoint] = self._by_endpoint.get(endpoint, 0) + 1
             profile = endpoint.split(" ", 1)[-1].split("/")[1] if "/" in endpoint else ""
             statuses = self._by_profile.setdefault(profile, {})
-            statuses["token" if is_token else key] = statuses.get("token" if is_token else key, 0) + 1
+            counted = "token" if is_token else "maintenance" if maintenance else key
+            statuses[counted] = statuses.get(counted, 0) + 1
             self._bytes_sent += nbytes
             if data_url is not None:
                 if data_url in self._served_ok:
@@ -70,7 +82,8 @@ class Stats:
                 "data_requests": self._requests - self._token_requests,
                 "by_status": by_status,
                 "by_endpoint": dict(self._by_endpoint),
-                # the first path segment (the profile) -> status -> answers; token answers under "token"
+                # the first path segment (the profile) -> status -> answers; token answers under "token", maintenance
+                # pages (200s that are not the API's) under "maintenance"
                 "by_profile": {p: dict(v) for p, v in self._by_profile.items()},
                 "responses_401": by_status.get("401", 0),
                 "responses_429": by_status.get("429", 0),
@@ -80,6 +93,8 @@ class Stats:
                 "duplicate_requests": self._duplicates,
                 "stalled_requests": self._stalled,
                 "rejected_tokens": dict(self._rejected_tokens),  # e.g. {"token expired": 3}
+                "maintenance_pages": self._maintenance,
+                "by_host": {h: dict(v) for h, v in self._by_host.items()},
                 "distinct_pages": len(self._served_ok),
                 "bytes_sent": self._bytes_sent,
             }

@@ -5,7 +5,7 @@ import math
 
 from ..ids import hval, day, ts, uid
 from ..pages import int_param
-from ..profile import Profile, Stream, flat_floor, page_number_pages
+from ..profile import PAGE_NUMBER, Paging, Profile, Stream, flat_floor, page_number_pages
 from ..vocab import COMPANIES, FIRST, LAST, email, money
 
 PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
@@ -104,6 +104,7 @@ def floor(ds):
 
 
 FIRST_QUERY = {"page": 1, "page_size": PAGE_SIZE}
+PAGING = Paging(PAGE_NUMBER, param="page")
 
 PROFILE = Profile(
     name="accounting",
@@ -116,10 +117,10 @@ PROFILE = Profile(
     streams=(
         Stream("bank_transactions", "/v1/bank_transactions", listing("accounting.bank_transactions", "BankTransactions"),
                key="BankTransactionID", cursor="UpdatedDateUTC", first_query=FIRST_QUERY,
-               page=envelope("BankTransactions"), record=Data._accounting_bank_transactions, count=lambda ds: ds.n,
-               grows=True),
+               page=envelope("BankTransactions"), paging=PAGING, record=Data._accounting_bank_transactions,
+               count=lambda ds: ds.n, grows=True),
         Stream("contacts", "/v1/contacts", listing("accounting.contacts", "Contacts"), key="ContactID",
-               cursor="UpdatedDateUTC", first_query=FIRST_QUERY, page=envelope("Contacts"),
+               cursor="UpdatedDateUTC", first_query=FIRST_QUERY, page=envelope("Contacts"), paging=PAGING,
                record=Data._accounting_contacts, count=lambda ds: ds.n, grows=True),
     ),
     data=Data,

@@ -3,7 +3,7 @@ their meetings (`{"meetings": [...]}`, unpaged); tokens from {base_url}/oauth/to
 
 from ..ids import short_id, short_id_index, ts, uid
 from ..pages import ApiError, decode_offset, encode_offset, int_param
-from ..profile import Profile, Stream, next_link_pages
+from ..profile import NEXT_TOKEN, Paging, Profile, Stream, next_link_pages
 from ..vocab import FIRST, LANGS, LAST, TIMEZONES, email
 
 PAGE_SIZE, MAX_PAGE_SIZE = 30, 300
@@ -117,6 +117,7 @@ PROFILE = Profile(
     streams=(
         # 001 "## Schema": the Users and Meetings fields.
         Stream("users", "/v1/users", users, key="id", first_query={"page_size": PAGE_SIZE}, page=users_page,
+               paging=Paging(NEXT_TOKEN, ("next_page_token",), "next_page_token"),
                record=Data._meetings_users, count=lambda ds: ds.n,
                documented_types={"id": "string", "email": "string", "first_name": "string", "last_name": "string",
                                  "status": "string", "created_at": "string"}),

@@ -3,10 +3,11 @@
 
 from ..ids import hval, ts, uid, uid_index
 from ..pages import ApiError, int_param
-from ..profile import Profile, Stream, next_link_pages
+from ..profile import NEXT_LINK, Paging, Profile, Stream, next_link_pages
 from ..vocab import COMPANIES, FIRST, LAST, email
 
 PAGE_SIZE, MAX_PAGE_SIZE = 100, 200
+PAGING = Paging(NEXT_LINK, ("_links", "next", "href"))
 BANKS = ["First Example Bank", "Sandbox Credit Union", "Northwind Savings", "Contoso Bank"]
 EXCHANGE_PARTNERS = ["Plaidish", "MXish", "Finicityish", "Flinksish", "Yodleeish"]
 BUSINESS_CLASSES = ["Food retail and service", "Manufacturing", "Business to business", "Services - other",
@@ -165,7 +166,7 @@ def floor(ds):
 
 def _stream(name, resource, record, count, **extra):
     return Stream(name, f"/{resource}", listing(f"payments.{name}", resource), key="id", page=hal(resource),
-                  record=record, count=count, **extra)
+                  paging=PAGING, record=record, count=count, **extra)
 
 
 PROFILE = Profile(
@@ -177,7 +178,7 @@ PROFILE = Profile(
     streams=(
         _stream("customers", "customers", Data._payments_customers, lambda ds: ds.n),
         Stream("funding_sources", "/customers/{id}/funding-sources", funding_sources, key="id", parent="customers",
-               page=hal("funding-sources"), truth=all_funding_sources),
+               page=hal("funding-sources"), paging=PAGING, truth=all_funding_sources),
         _stream("events", "events", Data._payments_events, lambda ds: ds.n, cursor="created", grows=True),
         _stream("exchange_partners", "exchange-partners", Data._payments_exchange_partners,
                 lambda ds: len(EXCHANGE_PARTNERS)),

@@ -9,7 +9,7 @@ study stays its number (sid) either way.
 
 from ..ids import ts, uid, uid_index
 from ..pages import ApiError, int_param
-from ..profile import Profile, Stream, page_number_pages
+from ..profile import PAGE_NUMBER, Paging, Profile, Stream, page_number_pages
 from ..vocab import COMPANIES, FIRST, LAST, email
 
 STUDY_PAGE_SIZE, STUDY_MAX_PAGE_SIZE = 50, 1000
@@ -252,9 +252,11 @@ PROFILE = Profile(
         Stream("user", "/v1/user", users, key="id", page=embedded("user"), record=Data._studies_user,
                count=lambda ds: max(3, ds.n // 10)),
         Stream("study", "/v1/study", study_rows, key="crf_id", first_query={"page": 1, "page_size": STUDY_PAGE_SIZE},
-               page=embedded("study"), record=Data._studies_study, count=lambda ds: ds.n),
+               page=embedded("study"), paging=Paging(PAGE_NUMBER, param="page"), record=Data._studies_study,
+               count=lambda ds: ds.n),
         Stream("audit_trail", "/v1/study/{study_id}/audit-trail", audit_trail, key="uuid", cursor="datetime",
                parent="study", first_query={"page": 1, "page_size": AUDIT_PAGE_SIZE}, page=items_page,
+               paging=Paging(PAGE_NUMBER, param="page"),
                truth=all_audit_items),
     ),
     data=Data,

@@ -3,10 +3,11 @@
 
 from ..ids import ts, uid
 from ..pages import decode_offset, encode_offset
-from ..profile import Profile, Stream, flat_floor, next_link_pages
+from ..profile import NEXT_LINK, Paging, Profile, Stream, flat_floor, next_link_pages
 from ..vocab import COMPANIES, FIRST, LANGS, LAST, TIMEZONES, email
 
 PAGE_SIZE = 100  # chosen by the server; the document gives clients no page-size parameter
+PAGING = Paging(NEXT_LINK, ("links", "next"))
 
 
 def page(records, next=None, self_url=None):
@@ -86,12 +87,13 @@ PROFILE = Profile(
     retry_waits=(4, 8, 16),  # exponential, factor 2: 2 * 2^n
     streams=(
         # 000 "# Schema": `id`, `email` and `language`, all strings and nullable.
-        Stream("users", "/v1/users", listing("tracking.users"), key="id", page=page, record=Data._tracking_users,
-               count=lambda ds: ds.n, documented_types={"id": "string", "email": "string", "language": "string"}),
-        Stream("user_groups", "/v1/user-groups", listing("tracking.user_groups"), key="id", page=page,
+        Stream("users", "/v1/users", listing("tracking.users"), key="id", page=page, paging=PAGING,
+               record=Data._tracking_users, count=lambda ds: ds.n,
+               documented_types={"id": "string", "email": "string", "language": "string"}),
+        Stream("user_groups", "/v1/user-groups", listing("tracking.user_groups"), key="id", page=page, paging=PAGING,
                record=Data._tracking_user_groups, count=lambda ds: max(3, ds.n // 10)),
         Stream("tracker_settings", "/v1/tracker/settings", listing("tracking.tracker_settings"), key="id", page=page,
-               record=Data._tracking_tracker_settings, count=lambda ds: max(2, ds.n // 50)),
+               paging=PAGING, record=Data._tracking_tracker_settings, count=lambda ds: max(2, ds.n // 50)),
     ),
     data=Data,
     floor=floor,
