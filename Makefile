@@ -11,14 +11,14 @@ PA_STAMP := $(PA_VENV)/.installed-stamp
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "Installing the connector and its test tools into $(VENV) ..."
+	@echo "Installing the connector and its test tools into $(VENV) ..." >&2
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
 $(PA_STAMP): integration_tests/pyairbyte-requirements.txt
 	@test -x $(PA_VENV)/bin/python || $(PYTHON) -m venv $(PA_VENV)
-	@echo "Installing PyAirbyte into $(PA_VENV) ..."
+	@echo "Installing PyAirbyte into $(PA_VENV) ..." >&2
 	@$(PA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@$(PA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r integration_tests/pyairbyte-requirements.txt
 	@touch $(PA_STAMP)

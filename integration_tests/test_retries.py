@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import sandbox
-from integration_tests.connector import run
+from integration_tests.connector import FAN_OUT, run
 from integration_tests.reliability import catalog_of, in_parallel
 
 PROFILES = sandbox.PROFILES
@@ -80,6 +80,25 @@ def test_a_retry_after_beyond_the_cap_ends_the_sync_at_once():
     assert "'users'" in error["message"] and "HTTP 429" in error["message"] and "quota" in error["message"]
     assert stats["responses_429"] == 1, "the 429 was retried"
     assert seconds < 120
+
+
+@pytest.mark.parametrize("profile", FAN_OUT)
+def test_a_daily_quota_used_up_ends_a_fan_out_sync_in_seconds_with_the_quota_message(profile):
+    # Enough parents that each child partition meeting its own 429 (or its pace) would take minutes.
+    with sandbox.start(records=2000, seed=15, quota=40) as api:
+        catalog = catalog_of(api, profile)
+        api.reset_stats()
+        started = time.monotonic()
+        result = run("read", api.config(profile), catalog, timeout=300)
+        seconds, stats = time.monotonic() - started, api.stats()
+
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "transient_error"
+    assert "daily quota" in error["message"] and "HTTP 429" in error["message"], error["message"]
+    assert seconds < 10, f"{seconds:.1f} s"
+    # The quota's first answer stopped the rest: only requests already in flight met one.
+    assert 1 <= stats["responses_429"] <= 40, stats["responses_429"]
 
 
 class _Forbidden(BaseHTTPRequestHandler):

@@ -1,4 +1,5 @@
-"""Children of parents deleted between listing them and reading their children."""
+"""The error handlers of every stream: the profile's documented rules, plus what the documents do not foresee (a
+page that is not one, a parent deleted while its children are read)."""
 
 import logging
 import threading
@@ -10,11 +11,36 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_handler import DefaultErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
+from source_analytics.pages import BrokenPage
+
 logger = logging.getLogger("airbyte")
 
 
 @dataclass
-class ChildStreamErrorHandler(DefaultErrorHandler):
+class ApiErrorHandler(DefaultErrorHandler):
+    """The profile's DefaultErrorHandler, taking a 200 that is not a page (pages.BrokenPage) for a passing fault.
+
+    The transport raises BrokenPage for it (pages.py says why there); the CDK would retry that exception as an
+    unknown error and, once the retries are spent, word it by its class name. Here it is retried with a message
+    that, when the page stays broken through the retries, is the stream's error: it names the stream, the URL and
+    what was wrong with the page. A system error then, as any answer the document does not allow. Every other
+    answer gets the manifest's filters.
+    """
+
+    def interpret_response(
+        self, response_or_exception: Optional[Union[requests.Response, Exception]]
+    ) -> ErrorResolution:
+        if isinstance(response_or_exception, BrokenPage):
+            return ErrorResolution(
+                response_action=ResponseAction.RETRY,
+                failure_type=FailureType.system_error,
+                error_message=str(response_or_exception),
+            )
+        return super().interpret_response(response_or_exception)
+
+
+@dataclass
+class ChildStreamErrorHandler(ApiErrorHandler):
     """The profile's error handler, for a stream read once per parent record (meetings, funding_sources, audit_trail).
 
     A parent deleted after the parent stream listed it answers its child request with 404. The document's rule

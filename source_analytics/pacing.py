@@ -7,8 +7,10 @@ from collections import deque
 from typing import Callable, Deque, Dict, Optional
 
 import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.retry_after import retry_after_seconds
+from source_analytics.retry_after import QUOTA_USED_UP, retry_after_seconds
 
 # Rate-limit headers, as the IETF draft and the older X- convention name them.
 _REMAINING = ("RateLimit-Remaining", "X-RateLimit-Remaining")
@@ -56,6 +58,10 @@ class AdaptivePacer:
     - An API that sends `RateLimit-Remaining` / `X-RateLimit-Remaining` with a `-Reset` gets no more requests in
       flight than it has left, and none at 0 until the reset.
 
+    - A 429 asking for MAX_HOLD or more (a daily quota used up) ends every request to the host from then on, at
+      once and without a request: the sync ends in seconds with the quota's message, whatever the number of
+      partitions still to read, instead of each partition spending a request (and its pace) on its own 429.
+
     `requests_per_second`, when set, is still enforced by the manifest's request budget; this only ever slows down.
     """
 
@@ -69,7 +75,7 @@ class AdaptivePacer:
     PROBE = 0.005  # growth of the rate per second of answers
     FIRST_PROBE = 0.02  # ... until a second 429 has measured the rate (the first measure may be low)
     DEFAULT_HOLD = 1.0  # seconds a 429 without Retry-After (or with one of 0) holds requests
-    MAX_HOLD = 900.0  # a longer wait (a daily quota) holds no other request: each meets its own 429 and fails
+    MAX_HOLD = 900.0  # a longer wait (a daily quota) holds nothing: it ends every request to the host
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -89,6 +95,7 @@ class AdaptivePacer:
         self.last_cut_by: Optional[float] = None  # send time of the request whose 429 made the last cut
         self._remaining: Optional[float] = None  # what the API's last RateLimit-Remaining said is left...
         self._remaining_until = 0.0  # ... until its reset
+        self.quota_until: Optional[float] = None  # after a daily-quota answer: no request before this time
 
     # ---- before a request --------------------------------------------------------------------------------------
     def acquire(self, in_window: bool = True) -> float:
@@ -98,6 +105,14 @@ class AdaptivePacer:
         with self._cond:
             while True:
                 now = self._clock()
+                if self.quota_until is not None and now < self.quota_until:
+                    message = QUOTA_USED_UP[:1].upper() + QUOTA_USED_UP[1:]
+                    raise AirbyteTracedException(
+                        message=message,
+                        internal_message=f"Not sent: the API's quota was used up {self.quota_until - now:.0f} s "
+                        "before it resets.",
+                        failure_type=FailureType.transient_error,
+                    )
                 wait = self._wait(now, in_window)
                 if wait <= 1e-6:  # a clock's rounding, not a wait
                     break
@@ -154,8 +169,11 @@ class AdaptivePacer:
         if wait is None and _header_number(response, _REMAINING) == 0:
             wait = _reset_seconds(response)
         wait = self.DEFAULT_HOLD if not wait else wait
-        if wait < self.MAX_HOLD:
-            self._hold_until = max(self._hold_until, now + wait)
+        if wait >= self.MAX_HOLD:
+            self.quota_until = max(self.quota_until or 0.0, now + wait)
+            self._cond.notify_all()
+            return wait
+        self._hold_until = max(self._hold_until, now + wait)
         if self._last_cut is None or sent_at > self._last_cut:  # else an echo of the overshoot already cut for
             self._cut(now)
             self.last_cut_by = sent_at

@@ -4,7 +4,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Set
+from typing import Any, Callable, List, Mapping, Optional, Set
 from urllib.parse import urlsplit
 
 import requests
@@ -16,6 +16,7 @@ from airbyte_cdk.sources.streams.http.http_client import MAX_CONNECTION_POOL_SIZ
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.pacing import AdaptivePacer, pacer_for
+from source_analytics.pages import BrokenPage, answer_problem, broken_page_message, selector_path
 
 logger = logging.getLogger("airbyte")
 
@@ -82,15 +83,22 @@ class ApiTransport(requests.adapters.HTTPAdapter):
     accounting) before saying anything. A host that has never answered in this process and refuses, cannot be
     resolved or does not connect is a wrong base_url, said at once. Once the host has answered, the same errors are
     transient and keep their retries.
+
+    Broken pages: a 200 that is not a page of the stream's records (`page`: its data selector's keys; pages.py) is
+    raised as BrokenPage here, under the HTTP cache, so a parent's maintenance page is never cached and answered
+    again from there to the retry that the error handler makes of it.
     """
 
     def __init__(self, patience: float, max_wait: float, pacer: Optional[AdaptivePacer] = None,
-                 authenticator: Optional[Callable[[requests.PreparedRequest], Any]] = None) -> None:
+                 authenticator: Optional[Callable[[requests.PreparedRequest], Any]] = None,
+                 page: Optional[List[str]] = None, stream: str = "") -> None:
         super().__init__(pool_connections=MAX_CONNECTION_POOL_SIZE, pool_maxsize=MAX_CONNECTION_POOL_SIZE)
         self._patience = patience
         self._max_wait = max_wait
         self._pacer = pacer
         self._authenticator = authenticator
+        self._page = page
+        self._stream = stream
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         pacer = self._pacer or pacer_for(origin(request.url or ""))
@@ -115,6 +123,11 @@ class ApiTransport(requests.adapters.HTTPAdapter):
             mark_reached(request.url or "")
             wait = pacer.release(sent_at, response)
             if wait is None or wait >= self._max_wait or time.monotonic() + wait > deadline:
+                if self._page and response.status_code == 200:
+                    problem = answer_problem(response, self._page)
+                    if problem is not None:
+                        message = broken_page_message(self._stream, request.url or "", problem)
+                        raise BrokenPage(message, request=request, response=response)
                 return response
             if pacer.last_cut_by == sent_at:  # this answer set the pace
                 rate = pacer.rate
@@ -156,10 +169,13 @@ class AnalyticsHttpRequester(HttpRequester):
                 evaluated = InterpolatedString.create(value, parameters=parameters).eval(self.config)
                 setattr(self, name, float(evaluated) if evaluated not in (None, "") else None)
         super().__post_init__(parameters)
+        selector = parameters.get("data_selector")
         transport = ApiTransport(
             patience=float(self.rate_limit_patience_in_seconds),
             max_wait=float(self.max_rate_limit_wait_in_seconds),
             authenticator=self._authenticator,
+            page=selector_path(selector) if selector else None,
+            stream=parameters.get("name", ""),
         )
         session = self._http_client._session
         session.mount("https://", transport)

@@ -26,7 +26,7 @@ from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
 from source_analytics import request_cache
-from source_analytics.retry_after import WAIT_TOO_LONG
+from source_analytics.retry_after import QUOTA_USED_UP, WAIT_TOO_LONG
 from source_analytics.source import SourceAnalytics
 
 
@@ -80,8 +80,7 @@ CDK_WORDING = {
     # Whole messages.
     "API rate limit exceeded.": "the API kept answering HTTP 429 (rate limited) through every retry. Lower "
     "num_workers, set requests_per_second below the API's limit, or run the sync later.",
-    WAIT_TOO_LONG: "the API answered HTTP 429 with a "
-    "Retry-After of 15 minutes or more, as when a daily quota is used up. Run the sync again once the quota resets.",
+    WAIT_TOO_LONG: QUOTA_USED_UP,
     "Refreshed OAuth access token is rejected by the API.": "the API answered HTTP 401 to a token its token "
     "endpoint had just issued. Check that credentials.token_url is this API's token endpoint and that the client "
     "may read this resource.",
@@ -97,6 +96,8 @@ CDK_WORDING = {
 _WHOLE_MESSAGES = {key: text for key, text in CDK_WORDING.items() if key not in (_RETRIES_EXHAUSTED, _CONNECTION_ERROR)}
 # The host a ConnectionError names, in urllib3's words (HTTPConnectionPool(host='…', port=…)); tested with the rest.
 _HOST = re.compile(r"host=\\?'([^'\\]*)\\?', port=(\d+)")
+# How a message of ours that is about one stream begins.
+_NAMED_STREAM = re.compile(r"Stream '([^']+)': ")
 # Ours: what a transient failure can do about it.
 _TRY_AGAIN = " Run the sync again later; incremental streams resume from their last state."
 
@@ -135,7 +136,7 @@ class _OneErrorTrace:
             return message
         error = parsed["trace"]["error"]
         if self.reported:
-            return self.to_log(error.get("message") or "", error.get("internal_message"))
+            return self.to_log(self.reword(error)[0], error.get("internal_message"))
         self.reported = True
         error["message"], error["failure_type"] = self.reword(error)
         return orjson.dumps(parsed).decode()
@@ -148,13 +149,19 @@ class _OneErrorTrace:
             if _CONNECTION_ERROR in cause:
                 message, failure_type = _connection_failed(cause), FailureType.config_error.value
             else:
-                message = f"{CDK_WORDING[_RETRIES_EXHAUSTED]}{cause}"
+                named = _NAMED_STREAM.match(cause)  # a message of ours names its stream first: keep that first
+                prefix = named[0] if named else ""
+                message = f"{prefix}{CDK_WORDING[_RETRIES_EXHAUSTED]}{cause[len(prefix):]}"
                 if failure_type == FailureType.transient_error.value:
                     message += _TRY_AGAIN
         elif message in _WHOLE_MESSAGES:
             message = _WHOLE_MESSAGES[message]
         stream = (error.get("stream_descriptor") or {}).get("name")
-        if stream and f"'{stream}'" not in message and f"stream {stream}" not in message:
+        named = _NAMED_STREAM.match(message)
+        if stream and named and named[1] != stream:
+            # A child stream failed reading its parent's pages (for its partitions): the message names the parent.
+            message = f"Stream '{stream}', reading its parent stream '{named[1]}': {message[len(named[0]):]}"
+        elif stream and f"'{stream}'" not in message and f"stream {stream}" not in message:
             message = f"Stream '{stream}': {message}"
         return _capitalized(message), failure_type
 

@@ -1,7 +1,7 @@
 """Running the connector the way the platform does, and reading its output."""
 
 import logging
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, FailureType, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
@@ -77,8 +77,25 @@ def given_token_endpoint(http_mocker, url: str, *access_tokens: str) -> None:
     http_mocker.post(token_request(url), [token_response(token) for token in access_tokens or ("token-1",)])
 
 
-def read_ok(api: str, stream: str, key: str = "id") -> List[Any]:
-    """Reads one stream of the profile with an OAuth config; it must end without an error. Its records' keys."""
-    output = read_streams(oauth_config(api), [stream])
+def read_ok(api: str, stream: str, key: str = "id", **config: Any) -> List[Any]:
+    """Reads one stream of the profile with an OAuth config (and `config`'s keys); it must end without an error.
+    Its records' keys."""
+    output = read_streams(oauth_config(api, **config), [stream])
     assert stream_errors(output) == []
     return record_ids(output, stream, key)
+
+
+def manifest_nodes(node: Any) -> Iterator[Dict[str, Any]]:
+    """Every mapping in a manifest (or part of one), depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from manifest_nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from manifest_nodes(value)
+
+
+def resolved_manifest() -> Dict[str, Any]:
+    """The manifest as the CDK reads it: every $ref resolved and $parameters propagated."""
+    return SourceAnalytics().resolved_manifest

@@ -48,9 +48,12 @@ def _validation_message(config):
          "Config validation error: credentials.auth_type must be one of oauth2_client_credentials, bearer_token; "
          "got 'basic'."),
         ({"credentials": None}, "Config validation error: 'credentials' is a required property"),
+        ({"additional_hosts": ["https://eu.api.example.com"]},
+         "Config validation error: additional_hosts.0 must be of the form host or host:port, without scheme or "
+         "path; got 'https://eu.api.example.com'."),
     ],
     ids=["base_url without scheme", "token_url without scheme", "start_date a date", "num_workers too high",
-         "unknown api", "missing client_secret", "unknown auth_type", "missing credentials"],
+         "unknown api", "missing client_secret", "unknown auth_type", "missing credentials", "additional host a URL"],
 )
 def test_a_spec_violation_names_the_field_and_the_expected_form(changes, expected):
     config = changed(oauth_config("payments"), **changes)
@@ -72,7 +75,7 @@ def test_every_pattern_of_the_spec_has_a_descriptor_for_its_message():
                 walk(value, f"{path}/{index}")
 
     walk(SPEC.connectionSpecification, "")
-    assert len(patterns) == 3
+    assert len(patterns) == 4
     assert all(descriptor for _, descriptor in patterns), patterns
 
 

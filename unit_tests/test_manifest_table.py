@@ -5,17 +5,9 @@ from pathlib import Path
 
 import yaml
 
+from unit_tests.harness import manifest_nodes
+
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yaml").read_text())
-
-
-def _nodes(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _nodes(value)
 
 
 def _target(ref):
@@ -33,24 +25,24 @@ def _templates(node):
 
 
 def test_no_requester_uses_the_deprecated_url_base_or_path():
-    requesters = [node for node in _nodes(MANIFEST) if node.get("type") in ("HttpRequester", "CustomRequester")]
+    requesters = [node for node in manifest_nodes(MANIFEST) if node.get("type") in ("HttpRequester", "CustomRequester")]
     assert requesters and all("url" in node and not {"url_base", "path"} & set(node) for node in requesters)
     # Nor through $parameters, which set the unset fields of their names.
-    assert not [node for node in _nodes(MANIFEST) if {"url_base", "path"} & set(node.get("$parameters") or {})]
+    assert not [node for node in manifest_nodes(MANIFEST) if {"url_base", "path"} & set(node.get("$parameters") or {})]
 
 
 def test_no_template_has_parameters_that_the_node_using_it_replaces():
     # A $ref merges one level deep: the $parameters of a node replace its template's whole.
     dead = [
         (node["$ref"], template.get("$parameters"))
-        for node in _nodes(MANIFEST) if "$ref" in node and "$parameters" in node
+        for node in manifest_nodes(MANIFEST) if "$ref" in node and "$parameters" in node
         for template in _templates(node) if "$parameters" in template
     ]
     assert not dead
 
 
 def test_each_stream_gives_its_name_once():
-    streams = [node for node in _nodes(MANIFEST["definitions"]) if "$parameters" in node and "name" in node["$parameters"]]
-    streams += [node for node in _nodes(MANIFEST["streams"]) if "$parameters" in node]
+    streams = [node for node in manifest_nodes(MANIFEST["definitions"]) if "$parameters" in node and "name" in node["$parameters"]]
+    streams += [node for node in manifest_nodes(MANIFEST["streams"]) if "$parameters" in node]
     assert streams
     assert not [node["$parameters"]["name"] for node in streams if "name" in node]

@@ -2,7 +2,10 @@
 
 import email.utils
 
+import pytest
 import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.pacing import AdaptivePacer
 
@@ -140,15 +143,23 @@ def test_an_epoch_reset_on_a_429_holds_until_that_time_not_for_decades():
     assert 3.5 < wait <= 5.0 and 3.5 < pacer.wait_time() <= 5.0
 
 
-def test_a_daily_quota_holds_no_other_request():
-    """Each request meets its own 429 and the CDK's wait cap ends the sync at once, instead of every thread waiting."""
+def test_a_daily_quota_ends_every_later_request_at_once_without_sending_it():
+    """The request that met the quota goes to the CDK, whose wait cap ends its stream; every request after it, of
+    any stream or partition, fails at once with the quota's message instead of meeting its own 429."""
     clock = Clock()
     pacer = AdaptivePacer(clock)
 
     wait = served(pacer, clock, status=429, Retry_After=36000)
 
     assert wait == 36000
-    assert pacer.wait_time() < 1
+    with pytest.raises(AirbyteTracedException) as stopped:
+        pacer.acquire()
+    assert stopped.value.failure_type == FailureType.transient_error
+    assert "daily quota" in stopped.value.message and "HTTP 429" in stopped.value.message
+    with pytest.raises(AirbyteTracedException):
+        pacer.acquire(in_window=False)  # a token request too
+    clock.now += 36000  # the quota resets
+    assert served(pacer, clock) is None
 
 
 def test_a_retry_after_of_zero_still_holds_a_moment():

@@ -8,10 +8,11 @@ CDK release that words one of these errors differently fails here, instead of th
 import logging
 import socket
 
+import orjson
 import pytest
 import requests
 import requests_mock
-from airbyte_cdk.models import FailureType
+from airbyte_cdk.models import AirbyteMessageSerializer, FailureType, StreamDescriptor
 from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies.wait_time_from_header_backoff_strategy import (
     WaitTimeFromHeaderBackoffStrategy,
 )
@@ -157,3 +158,38 @@ def test_a_host_that_refuses_every_retry_is_named_from_the_cdk_s_message():
     message, failure_type = _reworded(error, "users")
     assert message == "Stream 'users': " + CDK_WORDING["ConnectionError"].format(host=f"127.0.0.1:{port}")
     assert failure_type == "config_error"
+
+
+# ---- messages of ours that name their stream -----------------------------------------------------------------------
+def test_a_broken_page_through_every_retry_names_its_stream_first():
+    broken = "Stream 'customers': the API answered https://api.example.com/customers with a body that is not JSON"
+    error = AirbyteTracedException(message=f"{RETRIES_EXHAUSTED}{broken}", failure_type=FailureType.system_error)
+
+    message, failure_type = _reworded(error, "customers")
+
+    assert message == "Stream 'customers': retries exhausted: the API answered https://api.example.com/customers " \
+        "with a body that is not JSON"
+    assert failure_type == "system_error"
+
+
+def test_a_child_stream_failing_on_its_parent_s_pages_names_both():
+    loop = "Stream 'customers': the API's next page is one already read (…)"
+    error = AirbyteTracedException(message=loop, failure_type=FailureType.system_error)
+
+    assert _reworded(error, "funding_sources")[0] == \
+        "Stream 'funding_sources', reading its parent stream 'customers': the API's next page is one already read (…)"
+    assert _reworded(error, "customers")[0] == loop
+
+
+def test_the_errors_after_the_first_go_to_the_log_reworded_too():
+    trace = AirbyteTracedException(message="The rate limit wait time is longer than the connector is allowed to wait.",
+                                   failure_type=FailureType.transient_error)
+    errors = _OneErrorTrace()
+    first = errors.pass_through(orjson.dumps(AirbyteMessageSerializer.dump(
+        trace.as_airbyte_message(stream_descriptor=StreamDescriptor(name="funding_sources")))).decode())
+    later = errors.pass_through(orjson.dumps(AirbyteMessageSerializer.dump(
+        trace.as_airbyte_message(stream_descriptor=StreamDescriptor(name="customers")))).decode())
+
+    assert "daily quota" in orjson.loads(first)["trace"]["error"]["message"]
+    logged = orjson.loads(later)["log"]["message"]
+    assert logged.startswith("Also failed: Stream 'customers': the API answered HTTP 429") and "daily quota" in logged

@@ -6,7 +6,7 @@ import sandbox
 from source_analytics import SourceAnalytics
 
 SECRET_FIELDS = {"client_id", "client_secret", "access_token"}
-OPTIONAL_KEYS = {"base_url", "start_date", "num_workers", "requests_per_second"}
+OPTIONAL_KEYS = {"base_url", "start_date", "num_workers", "requests_per_second", "additional_hosts"}
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,11 @@ import requests
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.pacing import AdaptivePacer
+from source_analytics.pages import BrokenPage
 from source_analytics.requester import ApiTransport
 
 
-def _answers(monkeypatch, *statuses, retry_after="1"):
+def _answers(monkeypatch, *statuses, retry_after="1", body=b"{}", content_type="application/json"):
     """requests' own HTTPAdapter answers these statuses in turn (the last one again and again)."""
     sent = []
 
@@ -19,7 +20,8 @@ def _answers(monkeypatch, *statuses, retry_after="1"):
         sent.append(request.headers.get("Authorization"))
         response = requests.Response()
         response.status_code = status
-        response._content = b"{}"
+        response._content = body
+        response.headers["Content-Type"] = content_type
         if status == 429:
             response.headers["Retry-After"] = retry_after
         return response
@@ -94,3 +96,41 @@ def test_a_host_that_never_answered_and_refuses_is_a_config_error(monkeypatch):
 
     assert error.value.failure_type.value == "config_error"
     assert "127.0.0.1:9" in error.value.message and "base_url" in error.value.message
+
+
+# ---- a 200 that is not a page: raised under the HTTP cache, so that it is never cached ---------------------------
+@pytest.mark.parametrize("body, content_type, problem", [
+    (b"<html><h1>We'll be right back</h1></html>", "text/html", "not JSON (text/html)"),
+    (b'{"status": "maintenance"}', "application/json", "without the documented `data` list"),
+])
+def test_a_200_that_is_not_a_page_is_raised_as_a_broken_page_naming_the_stream_and_url(
+    monkeypatch, body, content_type, problem
+):
+    _answers(monkeypatch, 200, body=body, content_type=content_type)
+
+    with pytest.raises(BrokenPage) as broken:
+        ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer(), page=["data"], stream="users").send(_request())
+
+    assert "Stream 'users'" in str(broken.value) and "http://127.0.0.1:9/v1/users" in str(broken.value)
+    assert problem in str(broken.value) and "base_url" in str(broken.value)
+
+
+@pytest.mark.parametrize("page, body", [
+    (["data"], b'{"data": [{"id": "a"}], "links": {}}'),
+    (["_embedded", "customers"], b'{"_links": {"self": {"href": "x"}}, "total": 0}'),  # HAL embeds nothing
+    (["_embedded", "customers"], b'{"_embedded": {"customers": []}}'),
+])
+def test_a_page_of_records_goes_through(monkeypatch, page, body):
+    _answers(monkeypatch, 200, body=body)
+
+    response = ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer(), page=page).send(_request())
+
+    assert response.status_code == 200
+
+
+def test_an_error_answer_is_left_to_the_error_handler_whatever_its_body(monkeypatch):
+    _answers(monkeypatch, 503, body=b"<html>Service Unavailable</html>", content_type="text/html")
+
+    response = ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer(), page=["data"]).send(_request())
+
+    assert response.status_code == 503

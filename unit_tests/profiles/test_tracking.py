@@ -24,12 +24,14 @@ def test_tracking_follows_links_next_until_it_is_absent(http_mocker, stream, pat
     http_mocker.assert_number_of_calls(second_page, 1)
 
 
-def test_tracking_next_link_may_point_to_another_host(http_mocker):
+def test_tracking_next_link_may_point_to_another_host_the_config_lists(http_mocker):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[API])
-    http_mocker.get(api_request("/v1/users"), page(API, "users", [{"id": "a"}], next="https://eu.api.example.com/v1/users?cursor=x"))
-    http_mocker.get(api_request("/v1/users", {"cursor": "x"}, base_url="https://eu.api.example.com"), page(API, "users", [{"id": "b"}]))
+    next_url = "https://eu.api.example.com/v1/users?cursor=x"
+    http_mocker.get(api_request("/v1/users"), page(API, "users", [{"id": "a"}], next=next_url))
+    other_host = api_request("/v1/users", {"cursor": "x"}, base_url="https://eu.api.example.com")
+    http_mocker.get(other_host, page(API, "users", [{"id": "b"}]))
 
-    assert read_ok(API, "users") == ["a", "b"]
+    assert read_ok(API, "users", additional_hosts=["eu.api.example.com"]) == ["a", "b"]
 
 
 # ---- schemas: what the document rules out or allows, case by case (the rule: test_schema_types.py) --------------

@@ -1,0 +1,147 @@
+"""What broken and hostile APIs do, over real HTTP with a default config: pagination that loops, pages for people on
+a 200, next links to another host (a daily quota used up mid-sync: test_retries.py). Each test proves its fault
+happened."""
+
+import pytest
+
+import sandbox
+from integration_tests.connector import PROFILES, records_for, run
+from integration_tests.reliability import assert_read_exactly_what_is_served as _exact
+from integration_tests.reliability import catalog_of, in_parallel, keys_read, keys_served
+from sandbox.profile import NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER
+
+
+def _paged(profile, *styles):
+    return [s.name for s in sandbox.profile(profile).streams if s.paging is not None and s.paging.style in styles]
+
+
+def _logged(result):
+    return [m["log"]["message"] for m in result.of("LOG")]
+
+
+def _sync(profile, records, seed=12, config=None, **switches):
+    with sandbox.start(records=records, seed=seed, **switches) as api:
+        catalog = catalog_of(api, profile)
+        result = run("read", {**api.config(profile), **(config or {})}, catalog, timeout=300)
+        return result, api, catalog, api.stats()
+
+
+def _each_record_once_and_the_loop_named(result, api, profile, catalog, looping):
+    """Every stream read each record once; the streams that loop read every record the API serves (the loop comes
+    past their end), stopped with the loop's error. A child of a looping parent reads the children of what its
+    parent listed, all but the last parent's: the CDK's SubstreamPartitionRouter holds each parent record back
+    until it has the next one, and the loop's error comes instead."""
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "system_error", error
+    text = " ".join([error["message"]] + _logged(result))
+    served = keys_served(api, profile, catalog)
+    for stream, read in keys_read(result, catalog).items():
+        assert len(read) == len(set(read)), f"{profile}.{stream} emitted records twice"
+        assert set(read) <= served[stream], f"{profile}.{stream} invented records"
+        if stream in looping and sandbox.profile(profile).stream(stream).parent not in looping:
+            assert set(read) == served[stream], f"{profile}.{stream} missed records before the loop"
+            assert f"Stream '{stream}'" in text, f"{profile}.{stream}: no error named it"
+    assert "the API's pagination is broken; the records before it were read once" in error["message"]
+
+
+# ---- pagination that loops ------------------------------------------------------------------------------------------
+CYCLING = [p for p in PROFILES if _paged(p, NEXT_LINK, NEXT_TOKEN)]
+REPEATING = [p for p in PROFILES if _paged(p, PAGE_NUMBER)]
+
+
+@pytest.fixture(scope="module")
+def cycling_syncs():
+    return in_parallel({p: (lambda p=p: _sync(p, 250, next_link_cycles=True)) for p in CYCLING}, workers=3)
+
+
+@pytest.mark.parametrize("profile", CYCLING)
+def test_a_next_link_that_cycles_ends_each_stream_in_seconds_with_every_record_read_once(cycling_syncs, profile):
+    result, api, catalog, stats = cycling_syncs[profile]
+
+    _each_record_once_and_the_loop_named(result, api, profile, catalog, _paged(profile, NEXT_LINK, NEXT_TOKEN))
+    assert stats["duplicate_requests"] == 0, "a page was asked for twice"
+    assert result.seconds < 60, f"{result.seconds:.0f} s"
+
+
+@pytest.fixture(scope="module")
+def repeating_syncs():
+    # 300 records: the page-number listings end on a full page (100 and 50 a page), so the connector asks past the end.
+    return in_parallel({p: (lambda p=p: _sync(p, 300, repeat_last_page=True)) for p in REPEATING}, workers=2)
+
+
+@pytest.mark.parametrize("profile", REPEATING)
+def test_a_page_number_api_that_repeats_its_last_page_ends_each_stream_with_every_record_read_once(
+    repeating_syncs, profile
+):
+    result, api, catalog, stats = repeating_syncs[profile]
+    top_level = [name for name in _paged(profile, PAGE_NUMBER) if not sandbox.profile(profile).stream(name).parent]
+
+    _each_record_once_and_the_loop_named(result, api, profile, catalog, top_level)
+    assert "with exactly the records of page" in " ".join(_logged(result) + [result.errors[0]["message"]])
+    assert stats["duplicate_requests"] == 0
+    assert result.seconds < 60, f"{result.seconds:.0f} s"
+
+
+# ---- a page for people on a 200 -------------------------------------------------------------------------------------
+# About 100 data requests a profile: a few maintenance pages each at 3 % (which URLs is a fixed choice of the
+# sandbox's, so each profile meets the same ones every run).
+MAINTENANCE_RECORDS = {profile: records_for(profile, 100, seed=13, at_most=10_000) for profile in PROFILES}
+
+
+@pytest.fixture(scope="module")
+def maintenance_syncs():
+    return in_parallel({p: (lambda p=p: _sync(p, MAINTENANCE_RECORDS[p], seed=13, maintenance_rate=0.03))
+                        for p in PROFILES}, workers=3)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_maintenance_pages_on_three_percent_of_the_requests_are_asked_again_and_the_sync_is_exact(
+    maintenance_syncs, profile
+):
+    result, api, catalog, stats = maintenance_syncs[profile]
+
+    assert stats["by_profile"][profile].get("maintenance", 0) > 0, "no maintenance page was served"
+    _exact(result, api, profile, catalog)
+
+
+# ---- next links to another host -------------------------------------------------------------------------------------
+FOREIGN = [p for p in PROFILES if _paged(p, NEXT_LINK)]
+
+
+def _foreign(profile, allowed):
+    with sandbox.start(records=250, seed=14) as api:
+        # The other host is this sandbox by another name: whatever the connector sent there would be counted here.
+        host = f"localhost:{api.port}"
+        api.configure(foreign_next_host=host)
+        catalog = catalog_of(api, profile)
+        config = {**api.config(profile), **({"additional_hosts": ["localhost"]} if allowed else {})}
+        result = run("read", config, catalog, timeout=300)
+        return result, api, catalog, api.stats()["by_host"].get(host, {"requests": 0, "with_credentials": 0})
+
+
+@pytest.fixture(scope="module")
+def foreign_syncs():
+    jobs = {(p, allowed): (lambda p=p, a=allowed: _foreign(p, a)) for p in FOREIGN for allowed in (False, True)}
+    return in_parallel(jobs, workers=4)
+
+
+@pytest.mark.parametrize("profile", FOREIGN)
+def test_a_next_link_to_another_host_stops_the_stream_naming_it_and_that_host_receives_nothing(
+    foreign_syncs, profile
+):
+    result, api, catalog, foreign_host = foreign_syncs[profile, False]
+
+    assert result.returncode != 0
+    [error] = result.errors
+    assert error["failure_type"] == "config_error"
+    assert "localhost" in error["message"] and "additional_hosts" in error["message"], error["message"]
+    assert foreign_host == {"requests": 0, "with_credentials": 0}
+
+
+@pytest.mark.parametrize("profile", FOREIGN)
+def test_a_next_link_to_a_host_the_config_lists_is_followed(foreign_syncs, profile):
+    result, api, catalog, foreign_host = foreign_syncs[profile, True]
+
+    _exact(result, api, profile, catalog)
+    assert foreign_host["with_credentials"] > 0

@@ -1,0 +1,239 @@
+"""Broken pagination: an API that sends the connector back to a page it has read ends the stream with one clear
+error, every record before it read once; a next link to another host is not followed with the credentials.
+
+Every paginated top-level stream of every profile is driven from its registry entry's paging style (sandbox's
+profile.Paging), so a new profile's streams are covered here too.
+"""
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.requesters.request_option import RequestOption, RequestOptionType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from sandbox.profile import NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER
+from source_analytics.components import KeyPathExtractor
+from unit_tests.builders import BASE_URL, DEFAULT_TOKEN_URLS, PROFILES, api_request, oauth_config, page, profile
+from unit_tests.harness import (
+    given_token_endpoint,
+    manifest_nodes,
+    read_streams,
+    record_ids,
+    resolved_manifest,
+    stream_errors,
+)
+
+
+def _paged(*styles):
+    streams = [(api, s) for api in PROFILES for s in profile(api).streams
+               if s.kind == "list" and s.paging is not None and s.paging.style in styles]
+    return pytest.mark.parametrize("api, stream", streams, ids=[f"{api}-{s.name}" for api, s in streams])
+
+
+class Listing:
+    """One listing of a top-level stream as its API pages it: page n's request, and page n with its next page."""
+
+    def __init__(self, http_mocker, api: str, stream) -> None:
+        self.http_mocker, self.api, self.stream = http_mocker, api, stream
+        self._requests: Dict[int, Any] = {}  # the mocker counts the calls of a request by the object it was given
+        given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+
+    def query(self, n: int) -> Dict[str, Any]:
+        paging = self.stream.paging
+        if paging.style == PAGE_NUMBER:
+            return {**self.stream.first_query, paging.param: n}
+        if n == 1:
+            return dict(self.stream.first_query)
+        return {**self.stream.first_query, (paging.param or "cursor"): f"cursor-{n}"}
+
+    def request(self, n: int):
+        if n not in self._requests:
+            self._requests[n] = api_request(self.stream.path, self.query(n))
+        return self._requests[n]
+
+    def next_of(self, n: int) -> Any:
+        """What page n-1 names to get to page n: its URL (next links) or its token (next tokens)."""
+        if self.stream.paging.style == NEXT_TOKEN:
+            return f"cursor-{n}" if n > 1 else ""
+        return requests.Request("GET", f"{BASE_URL}{self.stream.path}", params=self.query(n)).prepare().url
+
+    def serve(self, n: int, records: List[Dict[str, Any]], next_page: Optional[int] = None, next_value=None) -> None:
+        """Page n once; asked again, an empty last page, so that a connector that loops fails the test, not hangs."""
+        value = next_value if next_value is not None else (self.next_of(next_page) if next_page else None)
+        self.http_mocker.get(self.request(n), [page(self.api, self.stream.name, records, value),
+                                               page(self.api, self.stream.name, [])])
+
+    def records(self, first: int, count: int) -> List[Dict[str, Any]]:
+        return [{self.stream.key: f"r{i}"} for i in range(first, first + count)]
+
+    def read(self, **config):
+        output = read_streams(oauth_config(self.api, **config), [self.stream.name], expect_failure=True)
+        return output, record_ids(output, self.stream.name, self.stream.key)
+
+
+def _one_error(output) -> Any:
+    [error] = stream_errors(output)
+    return error.trace.error
+
+
+# A connector that loops reads a parent's page from its HTTP cache forever, whatever the mock answers the second
+# time: such a test ends the run (pytest-timeout) rather than hang it.
+LOOP_TIMEOUT = pytest.mark.timeout(60)
+
+
+# ---- next links and next tokens: a page already read is not read again -------------------------------------------
+@LOOP_TIMEOUT
+@_paged(NEXT_LINK, NEXT_TOKEN)
+def test_a_next_page_that_is_the_page_just_read_ends_the_stream_after_its_records(http_mocker, api, stream):
+    listing = Listing(http_mocker, api, stream)
+    listing.serve(1, listing.records(0, 2), next_page=2)
+    listing.serve(2, listing.records(2, 2), next_page=2)  # the cursor does not advance past the end
+
+    output, ids = listing.read()
+
+    assert ids == ["r0", "r1", "r2", "r3"]
+    error = _one_error(output)
+    assert error.failure_type == FailureType.system_error
+    assert f"Stream '{stream.name}'" in error.message and "already read" in error.message
+    assert "the records before it were read once" in error.message and "cursor-2" in error.message
+    http_mocker.assert_number_of_calls(listing.request(2), 1)
+
+
+@LOOP_TIMEOUT
+@_paged(NEXT_LINK, NEXT_TOKEN)
+def test_a_next_page_back_to_an_earlier_page_ends_the_stream_before_asking_for_it(http_mocker, api, stream):
+    listing = Listing(http_mocker, api, stream)
+    listing.serve(1, listing.records(0, 2), next_page=2)
+    listing.serve(2, listing.records(2, 2), next_page=3)
+    # Back to page 2 for a token API; for a next-link API back to the very first page, by its exact URL.
+    back = listing.next_of(2) if stream.paging.style == NEXT_TOKEN else listing.next_of(1)
+    listing.serve(3, listing.records(4, 1), next_value=back)
+
+    output, ids = listing.read()
+
+    assert ids == ["r0", "r1", "r2", "r3", "r4"]
+    assert "already read" in _one_error(output).message
+    for n in (1, 2, 3):
+        http_mocker.assert_number_of_calls(listing.request(n), 1)
+
+
+@_paged(NEXT_LINK, NEXT_TOKEN)
+def test_two_pages_with_the_same_records_but_their_own_next_links_are_both_read(http_mocker, api, stream):
+    """The line: a next link is the API's word for a position; the same records at two positions are two pages."""
+    listing = Listing(http_mocker, api, stream)
+    same = listing.records(0, 2)
+    listing.serve(1, same, next_page=2)
+    listing.serve(2, same, next_page=3)
+    listing.serve(3, listing.records(2, 1))
+
+    output, ids = listing.read()
+
+    assert stream_errors(output) == []
+    assert ids == ["r0", "r1", "r0", "r1", "r2"]
+
+
+# ---- page numbers: a page whose records an earlier page held is not emitted -------------------------------------
+@LOOP_TIMEOUT
+@_paged(PAGE_NUMBER)
+def test_a_page_number_api_repeating_its_last_full_page_ends_the_stream_before_emitting_it(http_mocker, api, stream):
+    listing = Listing(http_mocker, api, stream)
+    size = stream.first_query["page_size"]
+    listing.serve(1, listing.records(0, size))
+    last = listing.records(size, size)
+    listing.serve(2, last)
+    listing.serve(3, last)  # past the end: the API clamps the page number
+
+    output, ids = listing.read()
+
+    assert ids == [f"r{i}" for i in range(2 * size)]
+    error = _one_error(output)
+    assert error.failure_type == FailureType.system_error
+    assert f"Stream '{stream.name}'" in error.message and "page 3" in error.message and "page 2" in error.message
+    assert "the records before it were read once" in error.message
+    http_mocker.assert_number_of_calls(listing.request(3), 1)
+
+
+def _numbered(page_number: int, records: List[Dict[str, Any]], listing: str = "/v1/contacts") -> requests.Response:
+    response = requests.Response()
+    response.status_code = 200
+    response._content = __import__("json").dumps({"Contacts": records}).encode()
+    response.headers["Content-Type"] = "application/json"
+    response.request = requests.Request("GET", f"{BASE_URL}{listing}?page={page_number}&page_size=2").prepare()
+    response.url = response.request.url
+    return response
+
+
+@pytest.fixture
+def numbered_extractor():
+    option = RequestOption(field_name="page", inject_into=RequestOptionType.request_parameter, parameters={})
+    return KeyPathExtractor(data_selector="Contacts", config={}, parameters={"name": "contacts"},
+                            page_token_option=option)
+
+
+def test_a_listing_read_again_from_its_first_page_is_no_repeat(numbered_extractor):
+    first, second = [{"ContactID": "a"}, {"ContactID": "b"}], [{"ContactID": "c"}]
+    for _ in range(2):  # a parent read for its children's partitions, then as a stream of its own
+        assert list(numbered_extractor.extract_records(_numbered(1, first))) == first
+        assert list(numbered_extractor.extract_records(_numbered(2, second))) == second
+    # Another listing's page with the same records (another study's audit trail, say) is no repeat either.
+    assert list(numbered_extractor.extract_records(_numbered(2, second, "/v1/other"))) == second
+
+
+def test_a_page_number_repeat_is_found_across_pages_not_only_the_page_before(numbered_extractor):
+    first, second = [{"ContactID": "a"}, {"ContactID": "b"}], [{"ContactID": "c"}, {"ContactID": "d"}]
+    list(numbered_extractor.extract_records(_numbered(1, first)))
+    list(numbered_extractor.extract_records(_numbered(2, second)))
+
+    with pytest.raises(AirbyteTracedException) as repeated:
+        list(numbered_extractor.extract_records(_numbered(3, first)))  # an API that wraps around to page 1
+
+    assert "page 3" in repeated.value.message and "page 1" in repeated.value.message
+
+
+# ---- next links to another host ------------------------------------------------------------------------------
+@pytest.mark.parametrize("origin, failure_type, words", [
+    ("https://collector.example.net", FailureType.config_error, ("collector.example.net", "additional_hosts")),
+    ("http://api.example.com", FailureType.system_error, ("plain http",)),  # the credentials would go unencrypted
+], ids=["another host", "https to plain http"])
+@_paged(NEXT_LINK)
+def test_a_next_link_the_credentials_must_not_go_to_is_not_followed(
+    http_mocker, api, stream, origin, failure_type, words
+):
+    listing = Listing(http_mocker, api, stream)
+    listing.serve(1, listing.records(0, 2), next_value=f"{origin}{stream.path}?cursor=2")
+    elsewhere = api_request(stream.path, {"cursor": "2"}, base_url=origin)
+    http_mocker.get(elsewhere, page(api, stream.name, listing.records(2, 1)))
+
+    output, ids = listing.read()
+
+    assert ids == ["r0", "r1"]
+    error = _one_error(output)
+    assert error.failure_type == failure_type and all(word in error.message for word in words), error.message
+    http_mocker.assert_number_of_calls(elsewhere, 0)
+
+
+def test_a_next_link_to_a_host_the_config_lists_is_followed(http_mocker):
+    stream = profile("payments").stream("events")
+    listing = Listing(http_mocker, "payments", stream)
+    listing.serve(1, listing.records(0, 2), next_value="https://eu.api.example.com/events?offset=2")
+    other = api_request("/events", {"offset": "2"}, base_url="https://eu.api.example.com")
+    http_mocker.get(other, page("payments", "events", listing.records(2, 1)))
+
+    output, ids = listing.read(additional_hosts=["EU.api.example.com"])
+
+    assert stream_errors(output) == [] and ids == ["r0", "r1", "r2"]
+
+
+# ---- the manifest declares the guards for every paginated stream -------------------------------------------------
+def test_every_paginated_stream_pages_through_the_guard_and_every_page_number_one_counts_its_pages():
+    retrievers = [node for node in manifest_nodes(resolved_manifest()["streams"]) if node.get("type") == "SimpleRetriever"]
+    paginated = [r for r in retrievers if (r.get("paginator") or {}).get("type") not in (None, "NoPagination")]
+    assert paginated
+    for retriever in paginated:
+        name, strategy = retriever["$parameters"]["name"], retriever["paginator"]["pagination_strategy"]
+        assert strategy.get("class_name") == "source_analytics.pagination.PaginationGuard", name
+        if strategy["pagination_strategy"]["type"] == "PageIncrement":
+            option = retriever["record_selector"]["extractor"].get("page_token_option")
+            assert option == retriever["paginator"]["page_token_option"], name
