@@ -115,7 +115,7 @@ def _foreign(profile, allowed):
         host = f"localhost:{api.port}"
         api.configure(foreign_next_host=host)
         catalog = catalog_of(api, profile)
-        config = {**api.config(profile), **({"additional_hosts": ["localhost"]} if allowed else {})}
+        config = {**api.config(profile), **({"additional_hosts": [host]} if allowed else {})}
         result = run("read", config, catalog, timeout=300)
         return result, api, catalog, api.stats()["by_host"].get(host, {"requests": 0, "with_credentials": 0})
 

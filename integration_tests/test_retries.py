@@ -97,8 +97,9 @@ def test_a_daily_quota_used_up_ends_a_fan_out_sync_in_seconds_with_the_quota_mes
     assert error["failure_type"] == "transient_error"
     assert "daily quota" in error["message"] and "HTTP 429" in error["message"], error["message"]
     assert seconds < 10, f"{seconds:.1f} s"
-    # The quota's first answer stopped the rest: only requests already in flight met one.
-    assert 1 <= stats["responses_429"] <= 40, stats["responses_429"]
+    # The quota's first answer stopped the rest: only requests already in flight (at most num_workers, 32, and a
+    # token request) met one, where each of the 2000 parents would have met its own.
+    assert 1 <= stats["responses_429"] <= 33, stats["responses_429"]
 
 
 class _Forbidden(BaseHTTPRequestHandler):

@@ -23,8 +23,8 @@ from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime, ab_datetime_now
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.pacing import pacer_for
-from source_analytics.pages import broken_page_message, page_problem, selector_path
+from source_analytics.pacing import pacer_for, quota_used_up
+from source_analytics.pages import broken_page_message, not_json, page_problem, selector_path
 from source_analytics.requester import cannot_connect, mark_reached, origin, unreachable_error, was_reached
 from source_analytics.retry_after import retry_after_seconds
 
@@ -62,8 +62,8 @@ class KeyPathExtractor(RecordExtractor):
     embedded.
 
     Repeated pages: given `page_token_option` (the page-number paginator's: where the page number goes), a page whose
-    records are exactly those of an earlier page of the same listing (the same request but for the page number)
-    fails the stream before its records are emitted, as an API that answers past its end with its last page again
+    records are exactly those of any earlier page of the same listing (the same request but for the page number;
+    any, not only the previous one, so an API that wraps around to its first page is caught too) fails the stream before its records are emitted, as an API that answers past its end with its last page again
     would be read forever. Why content is the evidence here and a next link is elsewhere: pagination.PaginationGuard.
     A listing is read by one thread from its first page on: what it has served is kept per thread, and a page number
     not above the previous one starts a new read.
@@ -128,9 +128,8 @@ class KeyPathExtractor(RecordExtractor):
         served[2][digest] = number
 
     def _broken_page(self, response: requests.Response, problem: str) -> AirbyteTracedException:
-        content_type = response.headers.get("Content-Type", "")
-        if "json" not in content_type.lower():  # the CDK's decoder read it as {}
-            problem = f"a body that is not JSON ({content_type or 'no Content-Type'})"
+        if "json" not in response.headers.get("Content-Type", "").lower():  # the CDK's decoder read it as {}
+            problem = not_json(response)
         message = broken_page_message(self._stream, f"{response.url}", problem)
         return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
 
@@ -220,6 +219,8 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
                 continue
             mark_reached(url)
             held = pacer.release(sent_at, response, in_window=False)
+            if held is not None and held >= pacer.MAX_HOLD:
+                raise quota_used_up(f"The token endpoint {url} answered HTTP 429 with a wait of {held:.0f} s.")
             if response.status_code == 429 or response.status_code >= 500:
                 self._log_response(response)
                 wait = held or retry_after_seconds(response) or wait

@@ -17,6 +17,12 @@ _REMAINING = ("RateLimit-Remaining", "X-RateLimit-Remaining")
 _RESET = ("RateLimit-Reset", "X-RateLimit-Reset")
 
 
+def quota_used_up(internal_message: str) -> AirbyteTracedException:
+    """The one error of a sync whose API quota is used up (any request after the quota's first answer)."""
+    return AirbyteTracedException(message=QUOTA_USED_UP[:1].upper() + QUOTA_USED_UP[1:],
+                                  internal_message=internal_message, failure_type=FailureType.transient_error)
+
+
 def _header_number(response: requests.Response, names) -> Optional[float]:
     for name in names:
         value = response.headers.get(name)
@@ -75,7 +81,9 @@ class AdaptivePacer:
     PROBE = 0.005  # growth of the rate per second of answers
     FIRST_PROBE = 0.02  # ... until a second 429 has measured the rate (the first measure may be low)
     DEFAULT_HOLD = 1.0  # seconds a 429 without Retry-After (or with one of 0) holds requests
-    MAX_HOLD = 900.0  # a longer wait (a daily quota) holds nothing: it ends every request to the host
+    # A longer wait (a daily quota) holds nothing: it ends every request to the host. The manifest's wait caps
+    # (retry_after_header, the requester's max_rate_limit_wait_in_seconds) are this number: test_pacing.py pins it.
+    MAX_HOLD = 900.0
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
@@ -106,13 +114,7 @@ class AdaptivePacer:
             while True:
                 now = self._clock()
                 if self.quota_until is not None and now < self.quota_until:
-                    message = QUOTA_USED_UP[:1].upper() + QUOTA_USED_UP[1:]
-                    raise AirbyteTracedException(
-                        message=message,
-                        internal_message=f"Not sent: the API's quota was used up {self.quota_until - now:.0f} s "
-                        "before it resets.",
-                        failure_type=FailureType.transient_error,
-                    )
+                    raise quota_used_up(f"Not sent: the API's quota is used up for {self.quota_until - now:.0f} s.")
                 wait = self._wait(now, in_window)
                 if wait <= 1e-6:  # a clock's rounding, not a wait
                     break

@@ -8,6 +8,7 @@ it is never cached, and the error handlers retry it soon (BrokenPageBackoffStrat
 not objects) is no passing fault, and the record extractor fails the stream on it at once.
 """
 
+import re
 from dataclasses import InitVar, dataclass
 from typing import Any, List, Mapping, Optional, Union
 
@@ -48,16 +49,22 @@ def page_problem(body: Any, path: List[str]) -> Optional[str]:
     return f"`{'.'.join(path)}` holding something other than a list of JSON objects"
 
 
+def not_json(response: requests.Response) -> str:
+    return f"a body that is not JSON ({response.headers.get('Content-Type') or 'no Content-Type'})"
+
+
 def answer_problem(response: requests.Response, path: List[str]) -> Optional[str]:
-    """What keeps a 200 from being a page at `path`, read cheaply: a body holding the last key of the path is taken
-    for a page here (the record extractor checks its shape), any other is decoded and checked."""
-    if f'"{path[-1]}"'.encode() in response.content:
+    """What keeps a 200 from being a page at `path`, read cheaply: a JSON object whose body has the path's last key
+    followed by a list or an object is taken for a page here (the record extractor checks the rest of its shape);
+    any other body is decoded and checked."""
+    body = response.content
+    if body.lstrip()[:1] == b"{" and re.search(rb'"' + re.escape(path[-1].encode()) + rb'"\s*:\s*[\[{]', body):
         return None
     try:
-        body = response.json()
+        decoded = response.json()
     except ValueError:
-        return f"a body that is not JSON ({response.headers.get('Content-Type') or 'no Content-Type'})"
-    return page_problem(body, path)
+        return not_json(response)
+    return page_problem(decoded, path)
 
 
 def broken_page_message(stream: str, url: str, problem: str) -> str:

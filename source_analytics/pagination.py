@@ -19,19 +19,34 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def normalized_url(url: str) -> Tuple[str, str, Optional[int], str, Tuple[Tuple[str, str], ...]]:
-    """The parts that name a page: scheme and host in lower case, the port spelled out, the query in order."""
+    """The parts that name a page: scheme and host in lower case, the port spelled out, the query in order and
+    without empty parameters (`?cursor=` is the URL without a cursor)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     return (scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme), parts.path or "/",
-            tuple(sorted(parse_qsl(parts.query, keep_blank_values=True))))
+            tuple(sorted(parse_qsl(parts.query))))
 
 
-def api_hosts(config: Mapping[str, Any]) -> Set[str]:
-    """The hosts the connector sends credentials to: base_url's, the token URL's, and `additional_hosts`."""
+Host = Tuple[str, Optional[int]]  # a host name and its port; None: the default port of the URL's scheme
+
+
+def _host_of(url: str) -> Host:
+    parts = urlsplit(url)
+    port = parts.port
+    return (parts.hostname or "").lower(), None if port == _DEFAULT_PORTS.get(parts.scheme.lower()) else port
+
+
+def api_hosts(config: Mapping[str, Any]) -> Set[Host]:
+    """The hosts the connector sends credentials to: base_url's, the token URL's, and `additional_hosts` (each
+    `host` or `host:port`; a host without a port is that host on the default ports)."""
     urls = [config.get("base_url") or "", (config.get("credentials") or {}).get("token_url") or ""]
-    hosts = {(urlsplit(url).hostname or "").lower() for url in urls if url}
-    hosts.update(str(host).split(":")[0].strip().lower() for host in config.get("additional_hosts") or ())
-    return {host for host in hosts if host}
+    hosts = {_host_of(url) for url in urls if url}
+    hosts.update(_host_of(f"https://{str(host).strip()}") for host in config.get("additional_hosts") or ())
+    return {host for host in hosts if host[0]}
+
+
+def _named(host: Host) -> str:
+    return host[0] if host[1] is None else f"{host[0]}:{host[1]}"
 
 
 @dataclass
@@ -53,8 +68,10 @@ class PaginationGuard(PaginationStrategy):
 
     Hosts. A next link is followed with the stream's credentials attached; one that names a host other than
     base_url's, the token URL's or one of `additional_hosts` (an API page, proxy or compromised upstream writing a
-    foreign URL) stops the stream with a config error naming the host, before anything is sent there. So does a
-    next link that would take the credentials from https to plain http.
+    foreign URL), another port included, stops the stream with a config error naming the host, before anything is
+    sent there. So does a next link that would take the credentials from https to plain http. A relative link
+    (`/v1/users?cursor=2`, `//host/...`) is judged as the URL it resolves to. `next_page_is_link` says the strategy's
+    token is a URL (the paginator's RequestPath); an opaque token is only checked for repeats.
 
     One strategy serves every partition of a stream, several at once, each read from start to end by one thread;
     what a partition has visited is kept per thread and starts anew with a partition's first page.
@@ -63,6 +80,7 @@ class PaginationGuard(PaginationStrategy):
     pagination_strategy: PaginationStrategy
     config: Config
     parameters: InitVar[Mapping[str, Any]]
+    next_page_is_link: bool = False
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self._stream = parameters.get("name", "")
@@ -102,10 +120,10 @@ class PaginationGuard(PaginationStrategy):
         )
         if token is None or token == "":
             return token
-        link = urljoin(requested, token) if isinstance(token, str) and ("://" in token or token[:1] == "/") else None
+        link = urljoin(requested, str(token)) if self.next_page_is_link else None
         if token in tokens or (link is not None and normalized_url(link) in urls):
             raise self._repeat(link or f"the next page token {token!r}", requested)
-        if link is not None and "://" in token:
+        if link is not None:
             self._refuse_foreign(link, requested)
         return token
 
@@ -129,13 +147,14 @@ class PaginationGuard(PaginationStrategy):
 
     def _refuse_foreign(self, link: str, requested: str) -> None:
         parts = urlsplit(link)
-        host = (parts.hostname or "").lower()
+        host = _host_of(link)
         if host not in self._hosts:
+            allowed = ", ".join(sorted(_named(h) for h in self._hosts))
             message = (
-                f"Stream '{self._stream}': the API's next page is on another host, {host} "
+                f"Stream '{self._stream}': the API's next page is on another host, {_named(host)} "
                 f"({link.split('?')[0]}, named by the page at {requested.split('?')[0]}); it was not requested, as "
-                f"it would have received the credentials, which go only to {', '.join(sorted(self._hosts))}. If "
-                f"the API really serves its pages from {host}, add it to additional_hosts."
+                f"it would have received the credentials, which go only to {allowed}. If the API really serves its "
+                f"pages from {_named(host)}, add it to additional_hosts."
             )
             raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
         if self._https and parts.scheme.lower() == "http":

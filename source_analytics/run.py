@@ -117,13 +117,15 @@ class _OneErrorTrace:
     The CDK reports an error per failing stream, and then a closing summary of them all typed config_error; when
     bad credentials fail every stream, the user gets the same error many times and a summary that is not the
     cause. The first error is the cause the platform shows: it is reworded where the CDK's words say nothing
-    actionable and prefixed with its stream; every later error goes to the log instead.
+    actionable and prefixed with its stream; every later error goes to the log instead, once per wording (a quota
+    used up fails every partition still queued alike), its repeats counted in one line at the end.
     """
 
     def __init__(self) -> None:
         self.reported = False
+        self._repeats: Dict[str, int] = {}  # later errors already logged -> times they came again
 
-    def pass_through(self, message: str) -> str:
+    def pass_through(self, message: str) -> Optional[str]:
         if message.startswith('{"type":"CONNECTION_STATUS"') and _CONNECTION_ERROR in message:
             parsed = orjson.loads(message)
             status = parsed["connectionStatus"]
@@ -136,7 +138,7 @@ class _OneErrorTrace:
             return message
         error = parsed["trace"]["error"]
         if self.reported:
-            return self.to_log(self.reword(error)[0], error.get("internal_message"))
+            return self.log_once(self.reword(error)[0], error.get("internal_message"))
         self.reported = True
         error["message"], error["failure_type"] = self.reword(error)
         return orjson.dumps(parsed).decode()
@@ -164,6 +166,25 @@ class _OneErrorTrace:
         elif stream and f"'{stream}'" not in message and f"stream {stream}" not in message:
             message = f"Stream '{stream}': {message}"
         return _capitalized(message), failure_type
+
+    def log_once(self, message: str, internal_message: Optional[str] = None) -> Optional[str]:
+        """A later error's log line, or None for one already logged with the same words (a quota used up fails
+        every partition still queued alike): `repeats` counts those instead."""
+        if message in self._repeats:
+            self._repeats[message] += 1
+            return None
+        self._repeats[message] = 0
+        return self.to_log(message, internal_message)
+
+    def repeats(self) -> List[str]:
+        """One log line per later error that came again, with how often; for the end of the command."""
+        lines = []
+        for message, times in self._repeats.items():
+            if times:
+                log = AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(
+                    level=Level.ERROR, message=filter_secrets(f"Also failed {times} more times: {message}")))
+                lines.append(orjson.dumps(AirbyteMessageSerializer.dump(log)).decode())
+        return lines
 
     @staticmethod
     def to_log(message: str, internal_message: Optional[str] = None) -> str:
@@ -252,12 +273,16 @@ def _run(args: List[str]) -> None:
         write = sys.stdout.write  # the PRINT_BUFFER, except under pytest
         try:
             for message in entrypoint.run(entrypoint.parse_args(args)):
-                write(f"{errors.pass_through(message)}\n")
+                line = errors.pass_through(message)
+                if line is not None:
+                    write(f"{line}\n")
         except Exception as error:
             if not errors.reported:
                 # One trace, the traceback in its stack_trace only.
                 write(f"{errors.pass_through(_error_trace(error))}\n")
                 sys.exit(1)
+            for line in errors.repeats():
+                write(f"{line}\n")
             # Most often the CDK's closing summary of the failed streams, already reported.
             summary = error.message if isinstance(error, AirbyteTracedException) else repr(error)
             write(f"{errors.to_log(summary, getattr(error, 'internal_message', None))}\n")

@@ -13,6 +13,7 @@ from unit_tests.builders import (
     PROFILES,
     api_request,
     bearer_config,
+    error_response,
     first_page,
     first_page_request,
     first_stream,
@@ -231,3 +232,15 @@ def test_a_shared_token_is_renewed_at_half_its_lifetime_by_the_requester_that_to
 
         clock(31)
         assert taker.get_access_token() == "t2"
+
+
+def test_a_token_endpoint_whose_quota_is_used_up_ends_the_sync_with_the_quota_message(http_mocker):
+    request = token_request(DEFAULT_TOKEN_URLS["tracking"])
+    http_mocker.post(request, error_response(429, {"Retry-After": "86400"}))
+
+    output = read_streams(oauth_config("tracking"), ["users"], expect_failure=True)
+
+    [error] = stream_errors(output)
+    assert error.trace.error.failure_type.value == "transient_error"
+    assert "daily quota" in error.trace.error.message, error.trace.error.message
+    http_mocker.assert_number_of_calls(request, 1)

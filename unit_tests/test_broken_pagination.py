@@ -5,6 +5,8 @@ Every paginated top-level stream of every profile is driven from its registry en
 profile.Paging), so a new profile's streams are covered here too.
 """
 
+import json
+import threading
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -15,7 +17,17 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from sandbox.profile import NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER
 from source_analytics.components import KeyPathExtractor
-from unit_tests.builders import BASE_URL, DEFAULT_TOKEN_URLS, PROFILES, api_request, oauth_config, page, profile
+from source_analytics.pagination import PaginationGuard
+from unit_tests.builders import (
+    BASE_URL,
+    DEFAULT_TOKEN_URLS,
+    PROFILES,
+    api_request,
+    error_response,
+    oauth_config,
+    page,
+    profile,
+)
 from unit_tests.harness import (
     given_token_endpoint,
     manifest_nodes,
@@ -119,6 +131,82 @@ def test_a_next_page_back_to_an_earlier_page_ends_the_stream_before_asking_for_i
         http_mocker.assert_number_of_calls(listing.request(n), 1)
 
 
+@LOOP_TIMEOUT
+@_paged(NEXT_LINK)
+def test_a_next_link_back_to_the_first_page_with_an_empty_cursor_is_one_already_read(http_mocker, api, stream):
+    listing = Listing(http_mocker, api, stream)
+    listing.serve(1, listing.records(0, 2), next_page=2)
+    listing.serve(2, listing.records(2, 1), next_value=f"{listing.next_of(1)}{'&' if '?' in listing.next_of(1) else '?'}cursor=")
+
+    output, ids = listing.read()
+
+    assert ids == ["r0", "r1", "r2"] and "already read" in _one_error(output).message
+    http_mocker.assert_number_of_calls(listing.request(1), 1)
+
+
+def test_a_page_asked_again_after_a_server_error_is_no_repeat(http_mocker):
+    stream = profile("tracking").stream("users")
+    listing = Listing(http_mocker, "tracking", stream)
+    listing.serve(1, listing.records(0, 2), next_page=2)
+    http_mocker.get(listing.request(2), [error_response(503), page("tracking", "users", listing.records(2, 1))])
+
+    output, ids = listing.read()
+
+    assert stream_errors(output) == [] and ids == ["r0", "r1", "r2"]
+    http_mocker.assert_number_of_calls(listing.request(2), 2)
+
+
+def test_partitions_paged_side_by_side_in_two_threads_are_no_repeat_of_each_other():
+    """One guard serves every partition of a stream: children of two parents, paged at once, may be given the same
+    next tokens."""
+    from airbyte_cdk.sources.declarative.requesters.paginators.strategies.cursor_pagination_strategy import (
+        CursorPaginationStrategy,
+    )
+    from airbyte_cdk.sources.types import StreamSlice
+
+    strategy = CursorPaginationStrategy(cursor_value="{{ response.next }}", config={}, parameters={})
+    guard = PaginationGuard(pagination_strategy=strategy, config={"base_url": BASE_URL}, parameters={"name": "x"})
+    failures = []
+    # p1 reads two pages, p2 all three (the tokens p1 sent among them), then p1 its last.
+    turns = {"p1": (threading.Event(), threading.Event()), "p2": (threading.Event(), threading.Event())}
+
+    def page_through(parent, pause_after):
+        path, partition = f"{BASE_URL}/parents/{parent}/children", StreamSlice(partition={"id": parent}, cursor_slice={})
+        mine, theirs = turns[parent]
+        try:
+            if parent == "p2":
+                mine.wait(10)
+            token = None  # the token page k was asked with: none for the first page
+            for k in (1, 2, 3):
+                url = f"{path}?next_page_token={token}" if token else path
+                body = {"next": f"t{k + 1}" if k < 3 else None}
+                token = guard.next_page_token(_answer(url, body), 1, None, token, stream_slice=partition)
+                if k == pause_after:
+                    turns["p2" if parent == "p1" else "p1"][0].set()
+                    theirs.wait(10)
+            assert token is None
+        except Exception as error:  # reported below
+            failures.append(error)
+        finally:
+            turns["p2" if parent == "p1" else "p1"][0].set()
+            turns["p2" if parent == "p1" else "p1"][1].set()
+
+    threads = [threading.Thread(target=page_through, args=args) for args in (("p1", 2), ("p2", None))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert failures == []
+
+
+def _answer(url: str, body: Dict[str, Any]) -> requests.Response:
+    response = requests.Response()
+    response.status_code, response._content = 200, json.dumps(body).encode()
+    response.request = requests.Request("GET", url).prepare()
+    return response
+
+
 @_paged(NEXT_LINK, NEXT_TOKEN)
 def test_two_pages_with_the_same_records_but_their_own_next_links_are_both_read(http_mocker, api, stream):
     """The line: a next link is the API's word for a position; the same records at two positions are two pages."""
@@ -158,7 +246,7 @@ def test_a_page_number_api_repeating_its_last_full_page_ends_the_stream_before_e
 def _numbered(page_number: int, records: List[Dict[str, Any]], listing: str = "/v1/contacts") -> requests.Response:
     response = requests.Response()
     response.status_code = 200
-    response._content = __import__("json").dumps({"Contacts": records}).encode()
+    response._content = json.dumps({"Contacts": records}).encode()
     response.headers["Content-Type"] = "application/json"
     response.request = requests.Request("GET", f"{BASE_URL}{listing}?page={page_number}&page_size=2").prepare()
     response.url = response.request.url
@@ -193,16 +281,21 @@ def test_a_page_number_repeat_is_found_across_pages_not_only_the_page_before(num
 
 
 # ---- next links to another host ------------------------------------------------------------------------------
-@pytest.mark.parametrize("origin, failure_type, words", [
-    ("https://collector.example.net", FailureType.config_error, ("collector.example.net", "additional_hosts")),
-    ("http://api.example.com", FailureType.system_error, ("plain http",)),  # the credentials would go unencrypted
-], ids=["another host", "https to plain http"])
+@pytest.mark.parametrize("written, origin, failure_type, words", [
+    ("https://collector.example.net", "https://collector.example.net", FailureType.config_error,
+     ("collector.example.net", "additional_hosts")),
+    ("//collector.example.net", "https://collector.example.net", FailureType.config_error,  # scheme-relative
+     ("collector.example.net", "additional_hosts")),
+    ("https://api.example.com:8443", "https://api.example.com:8443", FailureType.config_error,  # another port
+     ("api.example.com:8443", "additional_hosts")),
+    ("http://api.example.com", "http://api.example.com", FailureType.system_error, ("plain http",)),
+], ids=["another host", "scheme-relative", "another port", "https to plain http"])
 @_paged(NEXT_LINK)
 def test_a_next_link_the_credentials_must_not_go_to_is_not_followed(
-    http_mocker, api, stream, origin, failure_type, words
+    http_mocker, api, stream, written, origin, failure_type, words
 ):
     listing = Listing(http_mocker, api, stream)
-    listing.serve(1, listing.records(0, 2), next_value=f"{origin}{stream.path}?cursor=2")
+    listing.serve(1, listing.records(0, 2), next_value=f"{written}{stream.path}?cursor=2")
     elsewhere = api_request(stream.path, {"cursor": "2"}, base_url=origin)
     http_mocker.get(elsewhere, page(api, stream.name, listing.records(2, 1)))
 

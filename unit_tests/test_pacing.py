@@ -162,6 +162,15 @@ def test_a_daily_quota_ends_every_later_request_at_once_without_sending_it():
     assert served(pacer, clock) is None
 
 
+def test_the_manifest_s_wait_caps_are_the_pacer_s_quota_threshold():
+    """A Retry-After the CDK will not wait for is the one that ends every request: one number, in three places."""
+    from unit_tests.harness import manifest_nodes, resolved_manifest
+
+    caps = {node[key] for node in manifest_nodes(resolved_manifest())
+            for key in ("max_waiting_time_in_seconds", "max_rate_limit_wait_in_seconds") if key in node}
+    assert caps == {AdaptivePacer.MAX_HOLD}
+
+
 def test_a_retry_after_of_zero_still_holds_a_moment():
     clock = Clock()
     pacer = AdaptivePacer(clock)

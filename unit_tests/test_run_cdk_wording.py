@@ -193,3 +193,20 @@ def test_the_errors_after_the_first_go_to_the_log_reworded_too():
     assert "daily quota" in orjson.loads(first)["trace"]["error"]["message"]
     logged = orjson.loads(later)["log"]["message"]
     assert logged.startswith("Also failed: Stream 'customers': the API answered HTTP 429") and "daily quota" in logged
+
+
+def test_a_later_error_that_comes_again_is_logged_once_and_counted():
+    """A quota used up fails every partition still queued alike: one log line for them, and their count."""
+    trace = AirbyteTracedException(message="The rate limit wait time is longer than the connector is allowed to wait.",
+                                   failure_type=FailureType.transient_error)
+
+    def as_line(stream):
+        return orjson.dumps(AirbyteMessageSerializer.dump(
+            trace.as_airbyte_message(stream_descriptor=StreamDescriptor(name=stream)))).decode()
+
+    errors = _OneErrorTrace()
+    lines = [errors.pass_through(as_line(stream)) for stream in ("funding_sources", "customers", "customers", "customers")]
+
+    assert lines[2:] == [None, None] and lines[1] is not None
+    [repeats] = [orjson.loads(line)["log"]["message"] for line in errors.repeats()]
+    assert repeats.startswith("Also failed 2 more times: Stream 'customers': the API answered HTTP 429")

@@ -101,7 +101,10 @@ def test_a_host_that_never_answered_and_refuses_is_a_config_error(monkeypatch):
 # ---- a 200 that is not a page: raised under the HTTP cache, so that it is never cached ---------------------------
 @pytest.mark.parametrize("body, content_type, problem", [
     (b"<html><h1>We'll be right back</h1></html>", "text/html", "not JSON (text/html)"),
+    (b'<html><div class="data">Back soon</div></html>', "text/html", "not JSON (text/html)"),  # names the key
     (b'{"status": "maintenance"}', "application/json", "without the documented `data` list"),
+    (b'{"data": null, "error": "maintenance"}', "application/json", "without the documented `data` list"),
+    (b'{"message": "down", "data": "none"}', "application/json", "`data` holding something other than a list"),
 ])
 def test_a_200_that_is_not_a_page_is_raised_as_a_broken_page_naming_the_stream_and_url(
     monkeypatch, body, content_type, problem
