@@ -6,8 +6,12 @@ STAMP  := $(VENV)/.installed-stamp
 # PyAirbyte (Airbyte's Python client) pins its own dependency tree, so it gets a virtualenv of its own.
 PA_VENV  := .venv-pyairbyte
 PA_STAMP := $(PA_VENV)/.installed-stamp
+# The live tiers mostly wait (on the sandbox's faults, on timeouts, on the documented retry waits): four test files
+# run side by side on two cores, each file on one worker so that its module-scoped syncs run once (timed tests
+# compare with a reference from the same run, not with the clock alone). XDIST= runs them one at a time.
+XDIST ?= -n 4 --dist loadfile
 
-.PHONY: demo test unit e2e bench sandbox wheel pyairbyte image clean
+.PHONY: demo test unit e2e fixtures bench sandbox wheel pyairbyte image clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,13 +39,20 @@ demo: $(STAMP)
 test: $(STAMP) $(PA_STAMP)
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image; \
 	else echo "No Docker engine answers \`docker info\`: the image tests will skip (under CI=true: fail)"; fi
-	@$(BIN)/python -m pytest -p no:cacheprovider --connector-image=$(IMAGE)
+	@$(BIN)/python -m pytest -p no:cacheprovider --connector-image=$(IMAGE) $(XDIST)
 
+## unit: the in-process tier (pytest -m unit): HTTP mocked, no process, no server, no real wait; about 20 s
 unit: $(STAMP)
-	@$(BIN)/python -m pytest -p no:cacheprovider unit_tests sandbox/tests
+	@$(BIN)/python -m pytest -p no:cacheprovider -m unit -n 2 unit_tests
 
-e2e: $(STAMP)
-	@$(BIN)/python -m pytest -p no:cacheprovider integration_tests
+## e2e: the sandbox over real HTTP, the installed command and the wheel (pytest -m e2e; the image tests are in `test`)
+e2e: $(STAMP) $(PA_STAMP)
+	@$(BIN)/python -m pytest -p no:cacheprovider -m e2e $(XDIST)
+
+## fixtures: write the standard tests' scenario files (sample configs, catalogs, acceptance-test-config.yml, ...)
+## from the sandbox's registry and `discover` (integration_tests/scenarios.py)
+fixtures: $(STAMP)
+	@$(BIN)/python -m integration_tests.scenarios
 
 ## bench: records/s, peak memory, sync time against the critical path, request counts and pacing against the
 ## sandbox, one table (about 10 min; `make bench BENCH_ARGS=--quick` is a one-minute smoke run, see docs/performance.md)

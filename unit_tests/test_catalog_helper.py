@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from source_analytics.catalog import main
 
 EVENTS = {
@@ -70,6 +72,7 @@ def test_a_catalog_object_is_read_as_well_as_discover_output(tmp_path):
     assert [s["stream"]["name"] for s in json.loads(output.read_text())["streams"]] == ["events"]
 
 
+@pytest.mark.e2e  # starts a process
 def test_an_unknown_stream_or_a_failed_discover_is_one_line_and_exit_2():
     unknown = subprocess.run([sys.executable, "-m", "source_analytics.catalog", "--streams", "users"],
                              input=DISCOVER_OUTPUT, capture_output=True, text=True, timeout=60)

@@ -79,6 +79,7 @@ def test_every_pattern_of_the_spec_has_a_descriptor_for_its_message():
     assert all(descriptor for _, descriptor in patterns), patterns
 
 
+@pytest.mark.e2e  # starts a process
 def test_the_console_script_answers_a_check_of_a_base_url_without_scheme_in_those_words(tmp_path):
     config = tmp_path / "config.json"
     config.write_text(json.dumps(changed(oauth_config("tracking"), base_url="127.0.0.1:8765/tracking")))

@@ -64,6 +64,7 @@ def test_a_valid_config_file_builds_the_source(config_file, capsys):
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.e2e  # starts a process
 def test_the_console_script_prints_the_spec_from_another_directory(tmp_path):
     result = run_script("spec", cwd=tmp_path)
 
@@ -73,6 +74,7 @@ def test_the_console_script_prints_the_spec_from_another_directory(tmp_path):
     assert specs[0]["connectionSpecification"]["required"] == ["api", "credentials"]
 
 
+@pytest.mark.e2e  # starts a process
 def test_the_console_script_discovers_with_packaged_schemas_from_another_directory(tmp_path, config_file):
     result = run_script("discover", "--config", str(config_file), cwd=tmp_path)
 
@@ -83,6 +85,7 @@ def test_the_console_script_discovers_with_packaged_schemas_from_another_directo
     assert "email" in streams["users"]["json_schema"]["properties"]
 
 
+@pytest.mark.e2e  # starts a process
 def test_the_console_script_exits_non_zero_with_one_trace_on_a_bad_config(tmp_path, bad_config_file):
     result = run_script("check", "--config", str(bad_config_file), cwd=tmp_path)
 

@@ -2,15 +2,19 @@
 
 import logging
 
+import pytest
+
 from unit_tests.test_entrypoint import protocol_messages, run_script
 
 
+@pytest.mark.e2e  # starts a process
 def test_spec_prints_the_spec_and_nothing_else(tmp_path):
     result = run_script("spec", cwd=tmp_path)
 
     assert [m["type"] for m in protocol_messages(result.stdout)] == ["SPEC"]
 
 
+@pytest.mark.e2e  # starts a process
 def test_with_debug_the_memory_monitor_notice_is_a_debug_line(tmp_path):
     result = run_script("spec", "--debug", cwd=tmp_path)
 

@@ -4,9 +4,12 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.e2e  # starts a process
 def test_make_wheel_builds_one_installable_wheel(tmp_path):
     done = subprocess.run(["make", "--no-print-directory", "wheel", f"DIST={tmp_path}"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)

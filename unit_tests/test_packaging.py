@@ -173,6 +173,7 @@ def _hadolint():
     return shutil.which("hadolint", path=str(here)) or shutil.which("hadolint")
 
 
+@pytest.mark.e2e  # starts a process
 def test_dockerfile_is_clean_under_hadolint_at_warning_level():
     executable = _hadolint()
     if executable is None:

@@ -9,6 +9,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 import sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,7 @@ def names_every_profile(text):
     return all(re.search(rf"\b{re.escape(name)}\b", text) for name in sandbox.PROFILES)
 
 
+@pytest.mark.e2e  # starts a process
 def test_only_the_registry_lists_the_profiles_outside_manifest_docs_and_packaging():
     naming = set()
     for path in tracked_files():
