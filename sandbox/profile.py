@@ -31,7 +31,7 @@ class Paging:
 @dataclass(frozen=True)
 class Stream:
     name: str
-    path: str  # the sandbox's route under the profile's base URL; {id} / {study_id}: the parent field it takes
+    path: str  # the sandbox's route under the profile's base URL; a {placeholder}: the parent field it takes
     build: Callable  # (dataset, request) -> (envelope, data path): the API's answer to one request
     key: str  # primary key: the API's identity of a record
     cursor: Optional[str] = None  # the document's incremental cursor field
@@ -70,6 +70,9 @@ class Profile:
     setup: Optional[Callable] = None  # dataset -> None: state the data mixin needs, set when the dataset is made
     timeline: Optional[Callable] = None  # dataset -> seconds its generated records span, past n minutes
     aliases: Mapping[str, str] = field(default_factory=dict)  # other names of a stream (the document's typos)
+    # The standard tests' sample config (make fixtures): "oauth2", or "bearer" for a profile whose document also
+    # takes a bearer token, so that the standard suite signs in both ways.
+    sample_auth: str = "oauth2"
 
     def stream(self, name: str) -> Stream:
         for stream in self.streams:

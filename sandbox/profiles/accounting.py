@@ -125,4 +125,5 @@ PROFILE = Profile(
     ),
     data=Data,
     floor=floor,
+    sample_auth="bearer",  # 003 takes a bearer token too: the standard suite signs in with one here
 )
