@@ -15,8 +15,9 @@ class Route:
     def __init__(self, method, profile, template, kind, stream=None):
         self.method, self.profile, self.template, self.kind, self.stream = method, profile, template, kind, stream
         self.builder = stream.build if stream is not None else None
-        # {study_id} takes any segment: the studies API's ids are untyped (strings with the string_ids switch).
-        pattern = re.escape(template).replace(r"\{id\}", "([^/]+)").replace(r"\{study_id\}", "([^/]+)")
+        # A {placeholder} (the parent field a child's path takes, under any name) matches any one segment: ids may
+        # be untyped (the studies API's are strings with the string_ids switch).
+        pattern = re.sub(r"\\\{\w+\\\}", "([^/]+)", re.escape(template))
         self.regex = re.compile(pattern + "$")
 
 

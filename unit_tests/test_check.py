@@ -68,21 +68,25 @@ def test_check_fails_when_access_is_refused(http_mocker):
 # Check fails closed: a profile the spec offers without a check stream stops the connector at start-up, instead of
 # a check that answers SUCCEEDED without sending a request.
 # ------------------------------------------------------------------------------------------------------------------
+# No API of the family would be called this: a contributor's real sixth profile never collides with it.
+MADE_UP = "zz_profile_without_a_check_stream"
+
+
 @pytest.fixture
 def manifest_with_a_sixth_profile(tmp_path, monkeypatch):
-    """The connector's manifest with a `surveys` profile added the way a contributor might add one: in the spec's
+    """The connector's manifest with a made-up profile added the way a contributor might add one: in the spec's
     list of profiles and with streams of its own (tracking's), but with no check stream named for it."""
     manifest = yaml.safe_load(source.MANIFEST_PATH.read_text())
-    manifest["spec"]["connection_specification"]["properties"]["api"]["enum"].append("surveys")
+    manifest["spec"]["connection_specification"]["properties"]["api"]["enum"].append(MADE_UP)
     tracking = next(block for block in manifest["streams"] if "'tracking'" in block.get("condition", ""))
-    manifest["streams"].append({**tracking, "condition": "{{ config.get('api') == 'surveys' }}"})
+    manifest["streams"].append({**tracking, "condition": f"{{{{ config.get('api') == '{MADE_UP}' }}}}"})
     path = tmp_path / "manifest.yaml"
     path.write_text(yaml.safe_dump(manifest, sort_keys=False))
     monkeypatch.setattr(source, "MANIFEST_PATH", path)
 
 
 @pytest.mark.usefixtures("manifest_with_a_sixth_profile")
-@pytest.mark.parametrize("api", ["surveys", "tracking"])
+@pytest.mark.parametrize("api", [MADE_UP, "tracking"])
 def test_a_profile_without_a_check_stream_stops_the_connector_at_start_up(tmp_path, capsys, api):
     config = tmp_path / "config.json"
     config.write_text(json.dumps(oauth_config(api)))
@@ -93,4 +97,4 @@ def test_a_profile_without_a_check_stream_stops_the_connector_at_start_up(tmp_pa
     assert [m["type"] for m in messages] == ["TRACE"]  # no CONNECTION_STATUS, let alone SUCCEEDED
     error = messages[0]["trace"]["error"]
     assert error["failure_type"] == FailureType.system_error.value
-    assert "surveys" in error["message"] and "check stream" in error["message"]
+    assert MADE_UP in error["message"] and "check stream" in error["message"]
