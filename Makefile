@@ -39,7 +39,7 @@ demo: $(STAMP)
 test: $(STAMP) $(PA_STAMP)
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image; \
 	else echo "No Docker engine answers \`docker info\`: the image tests will skip (under CI=true: fail)"; fi
-	@$(BIN)/python -m pytest -p no:cacheprovider --connector-image=$(IMAGE) $(XDIST)
+	@$(BIN)/python -m pytest -p no:cacheprovider --connector-image=$(IMAGE) $(XDIST) --durations=15
 
 ## unit: the in-process tier (pytest -m unit): HTTP mocked, no process, no server, no real wait; about 20 s
 unit: $(STAMP)

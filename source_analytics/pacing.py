@@ -85,9 +85,11 @@ class AdaptivePacer:
     # (retry_after_header, the requester's max_rate_limit_wait_in_seconds) are this number: test_pacing.py pins it.
     MAX_HOLD = 900.0
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 condition: Optional[threading.Condition] = None) -> None:
+        # Tests pass a virtual clock and a condition whose waits move it (unit_tests/conftest.py).
         self._clock = clock
-        self._cond = threading.Condition()
+        self._cond = condition or threading.Condition()
         self.rate: Optional[float] = None  # None until the first 429: no limit known
         self._window: Optional[float] = self.START_WINDOW  # slow start's in-flight cap; None after it
         self._in_flight = 0

@@ -1,4 +1,5 @@
 import json
+import threading
 import time
 from typing import Dict, List
 
@@ -72,6 +73,44 @@ def budget_waits(monkeypatch) -> List[float]:
     clock = _BudgetClock(waits)
     monkeypatch.setattr(pyrate_limiter.clocks, "time", clock.time)
     monkeypatch.setattr(call_rate, "time", clock)
+    return waits
+
+
+class _PacerTime:
+    """The clock of the API hosts' pacers (pacing.AdaptivePacer), moved by their own waits: a 429 holds the host's
+    requests for its Retry-After (a second without one), recorded here and passed at once. Polls of a full window
+    (50 ms, woken by the next answer) stay real: they wait for another thread, not for the clock."""
+
+    POLL = 0.05
+
+    def __init__(self, waits: List[float]) -> None:
+        self._waits = waits
+        self._offset = 0.0
+
+    def now(self) -> float:
+        return time.monotonic() + self._offset
+
+    def condition(self) -> threading.Condition:
+        clock = self
+
+        class MovingClock(threading.Condition):
+            def wait(self, timeout=None):
+                if timeout is None or timeout <= clock.POLL:
+                    return super().wait(timeout)
+                clock._waits.append(timeout)
+                clock._offset += timeout
+                return super().wait(0)
+
+        return MovingClock()
+
+
+@pytest.fixture(autouse=True)
+def pacer_waits(monkeypatch) -> List[float]:
+    """Every hold the pacers imposed, in seconds."""
+    waits: List[float] = []
+    clock = _PacerTime(waits)
+    pacer = pacing.AdaptivePacer
+    monkeypatch.setattr(pacing, "AdaptivePacer", lambda: pacer(clock=clock.now, condition=clock.condition()))
     return waits
 
 
