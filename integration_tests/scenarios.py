@@ -81,6 +81,29 @@ def configured_catalog(profile: str) -> Dict:
     return catalog
 
 
+def _nodes(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
+def partition_field(profile: str, stream: str) -> str:
+    """The field a child stream's partitions (and so its per-partition state) are keyed by, in the manifest."""
+    from source_analytics import SourceAnalytics
+
+    fields = {node["partition_field"]
+              for declared in _nodes(SourceAnalytics().resolved_manifest)
+              if declared.get("type") == "DeclarativeStream" and declared.get("name") == stream
+              and declared.get("$parameters", {}).get("profile") == profile
+              for node in _nodes(declared) if "partition_field" in node}
+    [field] = fields
+    return field
+
+
 def abnormal_state() -> List[Dict]:
     """A cursor far in the future for every incremental stream: a read from it emits no record."""
     messages = []
@@ -89,7 +112,7 @@ def abnormal_state() -> List[Dict]:
             if not stream.cursor:
                 continue
             if stream.parent:
-                [field] = re.findall(r"\{(\w+)\}", stream.path)
+                field = partition_field(profile, stream.name)
                 state = {
                     "use_global_cursor": False,
                     "states": [{"partition": {"parent_slice": {}, field: parent_id},

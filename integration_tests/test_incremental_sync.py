@@ -1,17 +1,17 @@
 """Incremental streams over real HTTP: state carried between syncs, start_date honoured."""
 
-import re
 from collections import defaultdict
 
 import pytest
 
 import sandbox
 from integration_tests.connector import configured_catalog, run
+from integration_tests.scenarios import partition_field
 
 # Every stream with a documented cursor: profile, stream, primary key, cursor field, and for a stream read per
-# parent the partition field its state is kept per (the parent's field in its path), else None.
+# parent the partition field its state is kept per (the manifest's partition_field), else None.
 INCREMENTAL = [
-    (p.name, s.name, s.key, s.cursor, re.search(r"\{(\w+)\}", s.path)[1] if s.parent else None)
+    (p.name, s.name, s.key, s.cursor, partition_field(p.name, s.name) if s.parent else None)
     for p in sandbox.REGISTRY.values() for s in p.streams if s.cursor
 ]
 

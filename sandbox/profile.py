@@ -21,11 +21,12 @@ class Paging:
     """How a listing says where its next page is, as its document has it; the paging fault switches (faults.py)
     break exactly that. NEXT_LINK: the next page's absolute URL at `at` in the body; NEXT_TOKEN: an opaque token at
     `at`, sent back as the query parameter `param`; PAGE_NUMBER: the client counts pages in the query parameter
-    `param`."""
+    `param` and asks for `size_param` records a page."""
 
     style: str
     at: Tuple[str, ...] = ()
     param: Optional[str] = None
+    size_param: str = "page_size"
 
 
 @dataclass(frozen=True)

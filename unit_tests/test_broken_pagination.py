@@ -227,7 +227,7 @@ def test_two_pages_with_the_same_records_but_their_own_next_links_are_both_read(
 @_paged(PAGE_NUMBER)
 def test_a_page_number_api_repeating_its_last_full_page_ends_the_stream_before_emitting_it(http_mocker, api, stream):
     listing = Listing(http_mocker, api, stream)
-    size = stream.first_query["page_size"]
+    size = stream.first_query[stream.paging.size_param]
     listing.serve(1, listing.records(0, size))
     last = listing.records(size, size)
     listing.serve(2, last)

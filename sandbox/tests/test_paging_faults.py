@@ -58,11 +58,12 @@ def test_a_next_token_listing_names_the_token_of_its_last_page_again():
 def test_a_page_number_listing_answers_past_the_end_with_its_last_page_when_it_repeats():
     with sandbox.start(records=250, seed=4) as api:
         for profile, stream in _streams(PAGE_NUMBER):
-            url, size = f"{api.base_url(profile)}{stream.path}", stream.first_query["page_size"]
+            url, size = f"{api.base_url(profile)}{stream.path}", stream.first_query[stream.paging.size_param]
             last = -(-len(api.truth(profile, stream.name)) // size)
 
             def page(number):
-                return requests.get(url, params={"page": number, "page_size": size}, headers=BEARER).json()
+                query = {stream.paging.param: number, stream.paging.size_param: size}
+                return requests.get(url, params=query, headers=BEARER).json()
 
             assert page(last + 1) != page(last), f"{profile}.{stream.name}: already repeating"
             api.configure(repeat_last_page=True)
