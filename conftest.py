@@ -7,7 +7,7 @@
 
 A test's tier comes from where it lives (integration_tests/ and sandbox/tests/ are e2e, unit_tests/ is unit) unless
 it is marked `e2e` itself; `image_tests` wins over both. A test of the unit tier that starts a process, listens on
-a socket or sleeps for real fails, naming what it did: such a test belongs in the e2e tier (mark it `e2e`).
+a socket or sleeps for real (one `time.sleep` of LONGEST_NAP or more) fails, naming what it did: such a test belongs in the e2e tier (mark it `e2e`).
 """
 
 import socket
@@ -49,8 +49,11 @@ def unit_tier_stays_in_process(request, monkeypatch):
     if _tier(request.node) != "unit":
         yield
         return
+    refusals = []
+
     def refuse(what):
         def refused(*args, **kwargs):
+            refusals.append(what)  # failed at teardown too, in case the code under test swallows the error
             raise AssertionError(f"a unit test {what}: mark it e2e (conftest.py)")
         return refused
 
@@ -65,4 +68,5 @@ def unit_tier_stays_in_process(request, monkeypatch):
 
     monkeypatch.setattr(time, "sleep", nap)
     yield
+    assert not refusals, f"a unit test {refusals[0]}: mark it e2e (conftest.py)"
     assert not slept, f"a unit test slept {slept[0]} s for real: record the wait instead, or mark it e2e (conftest.py)"

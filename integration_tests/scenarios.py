@@ -178,7 +178,10 @@ READ_SCENARIOS = re.compile(r"^(\s*)--read-scenarios=\S+", re.M)  # the addopts 
 def pyproject(current: str) -> str:
     """pyproject.toml with the CDK's image read scenarios naming every profile's sample config."""
     named = ",".join(Path(sample_config_name(p)).stem for p in sandbox.PROFILES)
-    return READ_SCENARIOS.sub(lambda m: f"{m.group(1)}--read-scenarios={named}", current, count=1)
+    text, found = READ_SCENARIOS.subn(lambda m: f"{m.group(1)}--read-scenarios={named}", current, count=1)
+    if not found:
+        raise ValueError("pyproject.toml's pytest addopts have no --read-scenarios= line to write")
+    return text
 
 
 def _json(value) -> str:
@@ -201,20 +204,32 @@ def stale(files: Dict[Path, str]) -> List[Path]:
     return [path for path, text in files.items() if not path.is_file() or path.read_text() != text]
 
 
+def leftovers(files: Dict[Path, str]) -> List[Path]:
+    """Generated files of a profile the registry no longer has (renamed or removed)."""
+    found = [*(REPO / "integration_tests").glob("sample_config*.json"),
+             *(REPO / "integration_tests").glob("configured_catalog_*.json")]
+    return sorted(path for path in found if path not in files)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m integration_tests.scenarios", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 naming each stale file")
     args = parser.parse_args(argv)
     files = render()
-    outdated = stale(files)
+    outdated, left = stale(files), leftovers(files)
     if args.check:
         for path in outdated:
             print(f"stale: {path.relative_to(REPO)} (run `make fixtures`)", file=sys.stderr)
-        return 1 if outdated else 0
+        for path in left:
+            print(f"left over: {path.relative_to(REPO)} (run `make fixtures`)", file=sys.stderr)
+        return 1 if outdated or left else 0
     for path in outdated:
         path.write_text(files[path])
         print(f"wrote {path.relative_to(REPO)}")
+    for path in left:
+        path.unlink()
+        print(f"removed {path.relative_to(REPO)}")
     return 0
 
 

@@ -174,18 +174,21 @@ def test_a_daily_quota_given_as_an_http_date_ends_the_sync_at_once():
 
 
 # ---- an unreachable API -------------------------------------------------------------------------------------------
-def _closed_port():
+@pytest.fixture
+def refused_port():
+    """A port bound and never listened on: a connection is refused, and no other test's server can take it (tests
+    run side by side) while this one holds it."""
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        yield s.getsockname()[1]
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("auth", ["oauth2", "bearer"])
-def test_check_against_a_refused_port_answers_fast_naming_the_host(profile, auth):
-    port = _closed_port()
+def test_check_against_a_refused_port_answers_fast_naming_the_host(profile, auth, refused_port):
+    port = refused_port
     with sandbox.start(records=5) as api:
         config = api.config(profile, auth=auth)
     config["base_url"] = f"http://127.0.0.1:{port}/{profile}"

@@ -1,3 +1,4 @@
+import copy
 import json
 import threading
 import time
@@ -86,9 +87,15 @@ class _PacerTime:
     def __init__(self, waits: List[float]) -> None:
         self._waits = waits
         self._offset = 0.0
+        self._lock = threading.Lock()  # one clock for every pacer of the test (API host, token host)
 
     def now(self) -> float:
         return time.monotonic() + self._offset
+
+    def _pass(self, seconds: float) -> None:
+        with self._lock:
+            self._waits.append(seconds)
+            self._offset += seconds
 
     def condition(self) -> threading.Condition:
         clock = self
@@ -97,8 +104,7 @@ class _PacerTime:
             def wait(self, timeout=None):
                 if timeout is None or timeout <= clock.POLL:
                     return super().wait(timeout)
-                clock._waits.append(timeout)
-                clock._offset += timeout
+                clock._pass(timeout)
                 return super().wait(0)
 
         return MovingClock()
@@ -155,50 +161,47 @@ def http_mocker():
         yield mocker
 
 
-@pytest.fixture(scope="session", autouse=True)
-def validate_each_manifest_once():
-    """Every test builds a source, and building one re-reads the CDK's component schema and re-validates the
-    manifest against it: most of the suite's time, spent on identical work. Within the session the schema is read
-    once and each distinct manifest is validated once (its first construction still fails on an invalid one)."""
-    schema = cds.get_declarative_component_schema()
-    validated = set()
-    validate = cds.validate_manifest
-
-    def validate_once(manifest, component_schema):
-        key = orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS, default=str)
-        if component_schema is not schema or key not in validated:
-            validate(manifest, component_schema)
-            validated.add(key)
-
-    patch = pytest.MonkeyPatch()
-    patch.setattr(cds, "get_declarative_component_schema", lambda: schema)
-    patch.setattr(cds, "validate_manifest", validate_once)
-    yield
-    patch.undo()
+# Building a source re-reads the CDK's component schema, re-validates the manifest against it and propagates types
+# and $parameters through it: most of the unit tier's time, identical work for every test that does not change the
+# manifest. The results are kept for the session; each test installs the patches for itself (function scope), so
+# that no test of another tier on the same worker meets them.
+_COMPONENT_SCHEMA = cds.get_declarative_component_schema()
+_VALIDATED: set = set()
+_PROPAGATED: Dict[bytes, Dict] = {}
+_validate = cds.validate_manifest
 
 
-@pytest.fixture(scope="session", autouse=True)
-def propagate_each_manifest_once():
-    """After validation, the rest of building a source is the CDK propagating types and $parameters through the
-    manifest: 0.15 s of deep copies per source, identical for every test that does not change the manifest. Within
-    the session each distinct manifest is propagated once; every source gets its own copy of the result, so a test
-    that changes its manifest still gets its own propagation."""
-    cache: Dict[bytes, bytes] = {}
+def _key(manifest) -> bytes:
+    return orjson.dumps(manifest, option=orjson.OPT_SORT_KEYS, default=str)
 
-    class PropagateOnce(cds.ManifestComponentTransformer):
-        def propagate_types_and_parameters(self, parent_field_identifier, declarative_component, parent_parameters,
-                                           use_parent_parameters=None):
-            whole = parent_field_identifier == "" and declarative_component.get("type") == "DeclarativeSource"
-            if not whole:
-                return super().propagate_types_and_parameters(
-                    parent_field_identifier, declarative_component, parent_parameters, use_parent_parameters)
-            key = orjson.dumps(declarative_component, option=orjson.OPT_SORT_KEYS)
-            if key not in cache:
-                cache[key] = orjson.dumps(super().propagate_types_and_parameters(
-                    parent_field_identifier, declarative_component, parent_parameters, use_parent_parameters))
-            return orjson.loads(cache[key])
 
-    patch = pytest.MonkeyPatch()
-    patch.setattr(cds, "ManifestComponentTransformer", PropagateOnce)
-    yield
-    patch.undo()
+def _validate_once(manifest, component_schema):
+    key = _key(manifest)
+    if component_schema is not _COMPONENT_SCHEMA or key not in _VALIDATED:
+        _validate(manifest, component_schema)  # a manifest's first construction still fails on an invalid one
+        _VALIDATED.add(key)
+
+
+class _PropagateOnce(cds.ManifestComponentTransformer):
+    """Each distinct manifest propagated once; every source gets its own deep copy of the result, so a test that
+    changes its manifest gets its own propagation and no source shares a mutable part with another."""
+
+    def propagate_types_and_parameters(self, parent_field_identifier, declarative_component, parent_parameters,
+                                       use_parent_parameters=None):
+        whole = parent_field_identifier == "" and declarative_component.get("type") == "DeclarativeSource"
+        if not whole:
+            return super().propagate_types_and_parameters(
+                parent_field_identifier, declarative_component, parent_parameters, use_parent_parameters)
+        key = _key(declarative_component)
+        if key not in _PROPAGATED:
+            _PROPAGATED[key] = super().propagate_types_and_parameters(
+                parent_field_identifier, copy.deepcopy(declarative_component), parent_parameters,
+                use_parent_parameters)
+        return copy.deepcopy(_PROPAGATED[key])
+
+
+@pytest.fixture(autouse=True)
+def build_each_manifest_once(monkeypatch):
+    monkeypatch.setattr(cds, "get_declarative_component_schema", lambda: _COMPONENT_SCHEMA)
+    monkeypatch.setattr(cds, "validate_manifest", _validate_once)
+    monkeypatch.setattr(cds, "ManifestComponentTransformer", _PropagateOnce)

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.e2e  # starts a process
 def test_make_wheel_builds_one_installable_wheel(tmp_path):
-    done = subprocess.run(["make", "--no-print-directory", "wheel", f"DIST={tmp_path}"], cwd=ROOT,
+    # -o: never reinstall .venv from here (a newer pyproject.toml would), while tests beside this one import from it.
+    done = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed-stamp", "wheel", f"DIST={tmp_path}"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0, done.stdout + done.stderr

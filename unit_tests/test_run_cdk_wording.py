@@ -145,14 +145,14 @@ def test_a_server_error_through_every_retry_keeps_the_manifest_s_message_as_its_
 
 
 def test_a_host_that_refuses_every_retry_is_named_from_the_cdk_s_message():
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     # The manifest's error handlers: their filters match HTTP statuses, so an exception meets the CDK's defaults.
     handler = DefaultErrorHandler(parameters={}, config={}, max_retries=0)
     client = HttpClient(name="users", logger=logger, error_handler=handler)
 
-    error = _cdk_error(lambda: client.send_request("GET", f"http://127.0.0.1:{port}/v1/users", request_kwargs={}))
+    with socket.socket() as sock:  # bound, never listening: refused, and no server of a test beside can take it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        error = _cdk_error(lambda: client.send_request("GET", f"http://127.0.0.1:{port}/v1/users", request_kwargs={}))
 
     assert error.message.startswith(RETRIES_EXHAUSTED) and "ConnectionError" in error.message, error.message
     message, failure_type = _reworded(error, "users")
