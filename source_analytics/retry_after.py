@@ -3,12 +3,13 @@
 import email.utils
 import time
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies.max_waiting_time_helper import (
     evaluate_max_waiting_time,
+    interpolated_max_waiting_time,
 )
 from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies.wait_time_from_header_backoff_strategy import (
     WaitTimeFromHeaderBackoffStrategy,
@@ -57,6 +58,11 @@ class RetryAfterBackoffStrategy(WaitTimeFromHeaderBackoffStrategy):
     `max_waiting_time_in_seconds` cap, with the CDK's own error, so both forms behave alike.
     """
 
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        super().__post_init__(parameters)
+        # The cap from the public field, with the CDK's public helpers (not the parent's private copy of it).
+        self.wait_cap = interpolated_max_waiting_time(self.max_waiting_time_in_seconds, parameters)
+
     def backoff_time(
         self,
         response_or_exception: Optional[Union[requests.Response, requests.RequestException]],
@@ -68,7 +74,7 @@ class RetryAfterBackoffStrategy(WaitTimeFromHeaderBackoffStrategy):
         seconds = retry_after_seconds(response_or_exception, header=self.header.eval(config=self.config))
         if not seconds:
             return None
-        cap = evaluate_max_waiting_time(self._max_waiting_time_in_seconds, self.config)
+        cap = evaluate_max_waiting_time(self.wait_cap, self.config)
         if cap is not None and seconds >= cap:
             raise AirbyteTracedException(
                 internal_message=f"Rate limit wait time {seconds:.0f}s (Retry-After "
