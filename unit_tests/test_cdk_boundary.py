@@ -1,0 +1,127 @@
+"""Where the package goes past the CDK's public extension points (docs/architecture.md, "Where we go past the
+CDK"). The scan finds every use of a CDK name that starts with `_` in source_analytics/: a private attribute or
+method a subclass reads or overrides, a private attribute read off a CDK object, a private name imported. Each
+place is listed below with its reason; a new one fails the scan, and each listed one is pinned to the CDK version
+it was checked against (a CDK that renames or drops it fails here, not in a sync)."""
+
+import ast
+import importlib
+import inspect
+import re
+from pathlib import Path
+from typing import Set, Tuple
+
+import pytest
+from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeOauth2Authenticator
+from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
+from airbyte_cdk.sources.declarative.requesters.http_requester import HttpRequester
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
+
+PACKAGE = Path(__file__).resolve().parent.parent / "source_analytics"
+CHECKED_AGAINST = "7.39.1"
+
+# (module, what): each entry is one line of docs/architecture.md's table.
+ALLOWED = {
+    # The token request with the connector's wait for a 429 and its messages; one token per client shared by
+    # every stream (the CDK's authenticator keeps one per stream and has no hook for either).
+    ("components.py", "ClientCredentialsAuthenticator overrides _make_handled_request"),
+    ("components.py", "ClientCredentialsAuthenticator uses self._log_response"),
+    ("components.py", "ClientCredentialsAuthenticator uses self._extract_access_token"),
+    ("components.py", "ClientCredentialsAuthenticator uses self._access_token"),
+    ("components.py", "ClientCredentialsAuthenticator uses self._token_expiry_date"),
+    ("components.py", "ClientCredentialsAuthenticator uses self._current_access_token_or_none"),
+    # The pacing transport mounted on the CDK's session (the requester has no public transport hook).
+    ("requester.py", "AnalyticsHttpRequester uses self._authenticator"),
+    ("requester.py", "AnalyticsHttpRequester uses self._http_client"),
+    ("requester.py", "reads ._session of self._http_client"),
+    # A catalog stream the profile does not have fails the read instead of being skipped in silence.
+    ("source.py", "SourceAnalytics overrides _select_streams"),
+    ("source.py", "reads ._select_streams of super()"),
+    ("source.py", "SourceAnalytics uses self._config"),
+}
+
+
+def _cdk_private_names(cls: type) -> Set[str]:
+    """The `_` names the CDK classes in cls's ancestry define or set on self."""
+    names: Set[str] = set()
+    for base in inspect.getmro(cls):
+        if not base.__module__.startswith("airbyte_cdk"):
+            continue
+        try:
+            source = inspect.getsource(base)
+        except (OSError, TypeError):
+            source = ""
+        names |= set(re.findall(r"self\.(_[a-z]\w*)", source)) | set(re.findall(r"def (_[a-z]\w*)", source))
+        names |= {name for name in vars(base) if name.startswith("_") and not name.startswith("__")}
+    return names
+
+
+def private_cdk_uses(package: Path = PACKAGE) -> Set[Tuple[str, str]]:
+    found = set()
+    for path in sorted(package.glob("*.py")):
+        module = importlib.import_module(f"{package.name}.{path.stem}")
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("airbyte_cdk"):
+                found |= {(path.name, f"imports {a.name}") for a in node.names if a.name.startswith("_")}
+            if isinstance(node, ast.ClassDef) and isinstance(getattr(module, node.name, None), type):
+                private = _cdk_private_names(getattr(module, node.name))
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.FunctionDef) and inner.name in private:
+                        found.add((path.name, f"{node.name} overrides {inner.name}"))
+                    if isinstance(inner, ast.Attribute) and inner.attr in private \
+                            and isinstance(inner.value, ast.Name) and inner.value.id in ("self", "cls"):
+                        found.add((path.name, f"{node.name} uses self.{inner.attr}"))
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
+                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+                found.add((path.name, f"reads .{node.attr} of {ast.unparse(node.value)}"))
+    return found
+
+
+def test_the_package_uses_the_cdk_s_private_names_only_where_listed():
+    found = private_cdk_uses()
+    assert found - ALLOWED == set(), "a new use of a CDK private name: use a public extension point, or list it here " \
+        "and in docs/architecture.md with its reason"
+    assert ALLOWED - found == set(), "no longer used: take it off the list and docs/architecture.md"
+
+
+def test_the_scan_finds_each_kind_of_private_use_it_is_not_told_about(tmp_path, monkeypatch):
+    package = tmp_path / "boundary_probe"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "probe.py").write_text(
+        "from airbyte_cdk.sources.declarative.requesters.http_requester import HttpRequester\n\n\n"
+        "def session_of(requester):\n    return requester._http_client._session\n\n\n"
+        "class Requester(HttpRequester):\n"
+        "    def _request_headers(self, *args, **kwargs):\n        return self._authenticator.get_auth_header()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    found = private_cdk_uses(package)
+
+    assert found == {("probe.py", "reads ._session of requester._http_client"),
+                     ("probe.py", "reads ._http_client of requester"),
+                     ("probe.py", "Requester overrides _request_headers"),
+                     ("probe.py", "Requester uses self._authenticator")}
+
+
+# ---- each listed place, pinned to the CDK it was checked against --------------------------------------------------
+@pytest.mark.parametrize("cls, name", [
+    (DeclarativeOauth2Authenticator, "_make_handled_request"),
+    (DeclarativeOauth2Authenticator, "_log_response"),
+    (DeclarativeOauth2Authenticator, "_extract_access_token"),
+    (DeclarativeOauth2Authenticator, "_current_access_token_or_none"),
+    (ConcurrentDeclarativeSource, "_select_streams"),
+])
+def test_each_private_method_used_is_still_the_cdk_s(cls, name):
+    assert callable(getattr(cls, name, None)), f"{cls.__name__}.{name} is gone (checked against {CHECKED_AGAINST})"
+
+
+def test_each_private_attribute_used_is_still_set_by_the_cdk():
+    sources = {cls: inspect.getsource(cls) for cls in (DeclarativeOauth2Authenticator, HttpRequester, HttpClient)}
+    for cls, attribute in [(DeclarativeOauth2Authenticator, "_access_token"),
+                           (DeclarativeOauth2Authenticator, "_token_expiry_date"),
+                           (HttpRequester, "_authenticator"), (HttpRequester, "_http_client"),
+                           (HttpClient, "_session")]:
+        assert f"self.{attribute} =" in sources[cls], f"{cls.__name__} no longer sets {attribute} " \
+            f"(checked against {CHECKED_AGAINST})"
+    assert "self._config =" in inspect.getsource(ConcurrentDeclarativeSource.__init__)
