@@ -63,6 +63,7 @@ class SourceAnalytics(YamlDeclarativeSource):
             config_path=config_path,
         )
         self._state_given = bool(state)
+        self._api = (config or {}).get("api")  # for messages; the CDK keeps its own copy of the config private
         _require_a_check_stream_per_profile(self.resolved_manifest)
 
     @classmethod
@@ -98,7 +99,7 @@ class SourceAnalytics(YamlDeclarativeSource):
         unknown = [c.stream.name for c in configured_catalog.streams if c.stream.name not in known]
         if unknown:
             message = (
-                f"The catalog selects {', '.join(unknown)}, which the '{self._config.get('api')}' API does not "
+                f"The catalog selects {', '.join(unknown)}, which the '{self._api}' API does not "
                 f"have (its streams: {', '.join(known)}). Run discover with this config and select streams from "
                 "the catalog it returns."
             )
