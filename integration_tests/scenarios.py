@@ -1,4 +1,4 @@
-"""The standard tests' scenario files, derived from the sandbox's registry and the connector's `discover`.
+"""The files a new profile would otherwise need by hand, derived from the sandbox's registry and `discover`.
 
     make fixtures                                 # writes them
     .venv/bin/python -m integration_tests.scenarios --check   # exit 1 naming each stale file
@@ -6,8 +6,8 @@
 A profile's sample config (the sandbox's OAuth2 config on the demo port, or its bearer-token config where the
 registry's `sample_auth` says so; a `start_date` where a stream has a cursor), its configured catalog (every
 discovered stream, incremental where it can be), the invalid config, the abnormal state (a future cursor for every
-incremental stream), acceptance-test-config.yml and pyproject.toml's image read scenarios are all written from
-there, never by hand: unit_tests/test_scenario_files.py fails when a committed one differs from what this writes.
+incremental stream), acceptance-test-config.yml, pyproject.toml's image read scenarios and the README's table of
+the profiles are all written from there, never by hand: unit_tests/test_scenario_files.py fails when a committed one differs from what this writes.
 """
 
 import argparse
@@ -184,6 +184,30 @@ def pyproject(current: str) -> str:
     return text
 
 
+README_TABLE = re.compile(r"(<!-- make fixtures writes this table[^\n]*-->\n).*?(\n<!-- end of the table -->)", re.S)
+
+
+def profile_table() -> str:
+    """The README's table of the profiles: each one's streams, as discover names them, and default token URL."""
+    rows = ["| profile (`api`) | streams | default `token_url` |", "|---|---|---|"]
+    for profile in sandbox.PROFILES:
+        registered = sandbox.profile(profile)
+        streams = []
+        for stream in registered.streams:
+            notes = ([f"one request per `{stream.parent}` record"] if stream.parent else []) + \
+                (["incremental"] if stream.cursor else [])
+            streams.append(f"`{stream.name}`" + (f" ({', '.join(notes)})" if notes else ""))
+        rows.append(f"| `{profile}` | {', '.join(streams)} | `{registered.default_token_url}` |")
+    return "\n".join(rows)
+
+
+def readme(current: str) -> str:
+    text, found = README_TABLE.subn(lambda m: m.group(1) + profile_table() + m.group(2), current, count=1)
+    if not found:
+        raise ValueError("README.md has no generated profile table (<!-- make fixtures writes this table ... -->)")
+    return text
+
+
 def _json(value) -> str:
     return json.dumps(value, indent=2) + "\n"
 
@@ -197,6 +221,7 @@ def render() -> Dict[Path, str]:
     files[REPO / "integration_tests" / "abnormal_state.json"] = _json(abnormal_state())
     files[REPO / "acceptance-test-config.yml"] = acceptance_test_config()
     files[REPO / "pyproject.toml"] = pyproject((REPO / "pyproject.toml").read_text())
+    files[REPO / "README.md"] = readme((REPO / "README.md").read_text())
     return files
 
 

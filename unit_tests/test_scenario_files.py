@@ -24,3 +24,7 @@ def test_a_scenario_file_edited_by_hand_is_named_stale(tmp_path):
     assert scenarios.stale({edited: '{"api": "meetings"}\n', kept: "[]\n", tmp_path / "missing.json": "{}\n"}) == [
         edited, tmp_path / "missing.json"]
 
+
+def test_a_readme_without_its_generated_table_is_refused_not_passed_over():
+    with pytest.raises(ValueError, match="profile table"):
+        scenarios.readme("# source-analytics\n| profile | streams |\n")
