@@ -7,7 +7,8 @@
 
 A test's tier comes from where it lives (integration_tests/ and sandbox/tests/ are e2e, unit_tests/ is unit) unless
 it is marked `e2e` itself; `image_tests` wins over both. A test of the unit tier that starts a process, listens on
-a socket or sleeps for real (one `time.sleep` of LONGEST_NAP or more) fails, naming what it did: such a test belongs in the e2e tier (mark it `e2e`).
+a socket or sleeps for real (one `time.sleep` of LONGEST_NAP or more) fails, naming what it did: such a test
+belongs in the e2e tier (mark it `e2e`).
 """
 
 import socket

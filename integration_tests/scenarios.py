@@ -7,7 +7,8 @@ A profile's sample config (the sandbox's OAuth2 config on the demo port, or its 
 registry's `sample_auth` says so; a `start_date` where a stream has a cursor), its configured catalog (every
 discovered stream, incremental where it can be), the invalid config, the abnormal state (a future cursor for every
 incremental stream), acceptance-test-config.yml, pyproject.toml's image read scenarios and the README's table of
-the profiles are all written from there, never by hand: unit_tests/test_scenario_files.py fails when a committed one differs from what this writes.
+the profiles are all written from there, never by hand: unit_tests/test_scenario_files.py fails when a committed
+one differs from what this writes.
 """
 
 import argparse
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import sandbox
-from sandbox.auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET
+from sandbox.instance import connector_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_URL = "http://127.0.0.1:8765"  # the sandbox's demo port (`make sandbox`); the standard tests move it
@@ -39,14 +40,7 @@ def _incremental(profile: str) -> bool:
 
 
 def sample_config(profile: str) -> Dict:
-    registered = sandbox.profile(profile)
-    base_url = f"{DEMO_URL}/{profile}"
-    if registered.sample_auth == "bearer":
-        credentials = {"auth_type": "bearer_token", "access_token": BEARER_TOKEN}
-    else:
-        credentials = {"auth_type": "oauth2_client_credentials", "client_id": CLIENT_ID,
-                       "client_secret": CLIENT_SECRET, "token_url": base_url + registered.token_path}
-    config = {"api": profile, "base_url": base_url, "credentials": credentials}
+    config = connector_config(profile, f"{DEMO_URL}/{profile}", sandbox.profile(profile).sample_auth)
     if _incremental(profile):
         config["start_date"] = START_DATE
     return config
@@ -81,14 +75,15 @@ def configured_catalog(profile: str) -> Dict:
     return catalog
 
 
-def _nodes(node):
+def manifest_nodes(node):
+    """Every mapping in a manifest (or part of one), depth first."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
-            yield from _nodes(value)
+            yield from manifest_nodes(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _nodes(value)
+            yield from manifest_nodes(value)
 
 
 def partition_field(profile: str, stream: str) -> str:
@@ -96,10 +91,10 @@ def partition_field(profile: str, stream: str) -> str:
     from source_analytics import SourceAnalytics
 
     fields = {node["partition_field"]
-              for declared in _nodes(SourceAnalytics().resolved_manifest)
+              for declared in manifest_nodes(SourceAnalytics().resolved_manifest)
               if declared.get("type") == "DeclarativeStream" and declared.get("name") == stream
               and declared.get("$parameters", {}).get("profile") == profile
-              for node in _nodes(declared) if "partition_field" in node}
+              for node in manifest_nodes(declared) if "partition_field" in node}
     [field] = fields
     return field
 
@@ -152,7 +147,7 @@ acceptance_tests:
 def acceptance_test_config() -> str:
     configs = [(p, f"integration_tests/{sample_config_name(p)}") for p in sandbox.PROFILES]
     sections = {
-        "spec": [[f"spec_path: manifest.yaml", f"config_path: {c}"] for _, c in configs],
+        "spec": [["spec_path: manifest.yaml", f"config_path: {c}"] for _, c in configs],
         "connection": [[f"config_path: {c}", "status: succeed"] for _, c in configs]
         + [["config_path: integration_tests/invalid_config.json", "status: failed"]],
         "discovery": [[f"config_path: {c}"] for _, c in configs],

@@ -39,6 +39,18 @@ class Response:
         self.page = page  # False: not the API's answer (a maintenance page), though its status may be 200
 
 
+def connector_config(profile, base_url, auth="oauth2"):
+    """A connector config for the profile served at base_url, with the sandbox's OAuth2 client or bearer token."""
+    if auth == "oauth2":
+        credentials = {"auth_type": "oauth2_client_credentials", "client_id": CLIENT_ID,
+                       "client_secret": CLIENT_SECRET, "token_url": base_url + registered(profile).token_path}
+    elif auth == "bearer":
+        credentials = {"auth_type": "bearer_token", "access_token": BEARER_TOKEN}
+    else:
+        raise ValueError("auth must be 'oauth2' or 'bearer'")
+    return {"api": profile, "base_url": base_url, "credentials": credentials}
+
+
 class Sandbox:
     def __init__(self, records=20, seed=1, port=0, string_ids=False, **switches):
         # string_ids: the studies profile serves its ids (which 004 leaves untyped) as strings; fixed for a sandbox's
@@ -72,14 +84,7 @@ class Sandbox:
         return self.base_url(profile) + registered(profile).token_path
 
     def config(self, profile, auth="oauth2"):
-        if auth == "oauth2":
-            credentials = {"auth_type": "oauth2_client_credentials", "client_id": CLIENT_ID,
-                           "client_secret": CLIENT_SECRET, "token_url": self.token_url(profile)}
-        elif auth == "bearer":
-            credentials = {"auth_type": "bearer_token", "access_token": BEARER_TOKEN}
-        else:
-            raise ValueError("auth must be 'oauth2' or 'bearer'")
-        return {"api": profile, "base_url": self.base_url(profile), "credentials": credentials}
+        return connector_config(profile, self.base_url(profile), auth)
 
     def truth(self, profile, stream):
         return self.data.truth(profile, stream)

@@ -1,13 +1,14 @@
 """Running the connector the way the platform does, and reading its output."""
 
 import logging
-from typing import Any, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, FailureType, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover, read
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
+from integration_tests.scenarios import manifest_nodes  # noqa: F401 (the tests' walk of a manifest)
 from source_analytics import SourceAnalytics
 from unit_tests.builders import oauth_config, token_request, token_response
 
@@ -83,17 +84,6 @@ def read_ok(api: str, stream: str, key: str = "id", **config: Any) -> List[Any]:
     output = read_streams(oauth_config(api, **config), [stream])
     assert stream_errors(output) == []
     return record_ids(output, stream, key)
-
-
-def manifest_nodes(node: Any) -> Iterator[Dict[str, Any]]:
-    """Every mapping in a manifest (or part of one), depth first."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from manifest_nodes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from manifest_nodes(value)
 
 
 def resolved_manifest() -> Dict[str, Any]:
