@@ -26,7 +26,7 @@ from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
 from source_analytics import request_cache
-from source_analytics.retry_after import QUOTA_USED_UP, WAIT_TOO_LONG
+from source_analytics.components.retry_after import QUOTA_USED_UP, WAIT_TOO_LONG
 from source_analytics.source import SourceAnalytics
 
 

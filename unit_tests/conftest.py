@@ -14,8 +14,8 @@ from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.utils.airbyte_secrets_utils import update_secrets
 
-from source_analytics import pacing, requester
-from source_analytics.components import ClientCredentialsAuthenticator
+from source_analytics.components import pacing, requester
+from source_analytics.components.auth import ClientCredentialsAuthenticator
 
 
 class _RecordingTime:

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 import requests_mock
 
-from source_analytics import components
-from source_analytics.components import ClientCredentialsAuthenticator
+from source_analytics.components import auth as components
+from source_analytics.components.auth import ClientCredentialsAuthenticator
 from unit_tests.builders import (
     CLIENT_ID,
     DEFAULT_TOKEN_URLS,
@@ -188,7 +188,7 @@ def clock(monkeypatch):
     """Moves the authenticator's clock: `clock(seconds)` puts it that long after the test started.
 
     The CDK stamps a token's expiry with the real time when the token response arrives; only the clock of
-    components.py moves, so a token that the CDK would call expired only after its real expiry stays valid here.
+    components/auth.py moves, so a token that the CDK would call expired only after its real expiry stays valid here.
     """
     start = components.ab_datetime_now()
 

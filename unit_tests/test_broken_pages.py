@@ -7,8 +7,8 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
-from source_analytics.error_handlers import ApiErrorHandler, ChildStreamErrorHandler
-from source_analytics.pages import BROKEN_PAGE_WAIT, BrokenPage, BrokenPageBackoffStrategy
+from source_analytics.components.error_handlers import ApiErrorHandler, ChildStreamErrorHandler
+from source_analytics.components.pages import BROKEN_PAGE_WAIT, BrokenPage, BrokenPageBackoffStrategy
 from unit_tests.harness import manifest_nodes, resolved_manifest
 
 BROKEN = BrokenPage("Stream 'users': the API answered https://api.example.com/v1/users with a body that is not JSON")
@@ -47,6 +47,6 @@ def test_every_stream_s_error_handler_knows_a_broken_page_and_times_it_first():
     assert requesters
     for requester in requesters:
         handler = requester["error_handler"]
-        assert handler["class_name"] in ("source_analytics.error_handlers.ApiErrorHandler",
-                                         "source_analytics.error_handlers.ChildStreamErrorHandler")
-        assert handler["backoff_strategies"][0]["class_name"] == "source_analytics.pages.BrokenPageBackoffStrategy"
+        assert handler["class_name"] in ("source_analytics.components.error_handlers.ApiErrorHandler",
+                                         "source_analytics.components.error_handlers.ChildStreamErrorHandler")
+        assert handler["backoff_strategies"][0]["class_name"] == "source_analytics.components.pages.BrokenPageBackoffStrategy"

@@ -16,8 +16,8 @@ from airbyte_cdk.sources.declarative.requesters.request_option import RequestOpt
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from sandbox.profile import NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER
-from source_analytics.components import KeyPathExtractor
-from source_analytics.pagination import PaginationGuard
+from source_analytics.components.extractors import KeyPathExtractor
+from source_analytics.components.pagination import PaginationGuard
 from unit_tests.builders import (
     BASE_URL,
     DEFAULT_TOKEN_URLS,
@@ -326,7 +326,7 @@ def test_every_paginated_stream_pages_through_the_guard_and_every_page_number_on
     assert paginated
     for retriever in paginated:
         name, strategy = retriever["$parameters"]["name"], retriever["paginator"]["pagination_strategy"]
-        assert strategy.get("class_name") == "source_analytics.pagination.PaginationGuard", name
+        assert strategy.get("class_name") == "source_analytics.components.pagination.PaginationGuard", name
         if strategy["pagination_strategy"]["type"] == "PageIncrement":
             option = retriever["record_selector"]["extractor"].get("page_token_option")
             assert option == retriever["paginator"]["page_token_option"], name

@@ -24,16 +24,16 @@ CHECKED_AGAINST = "7.39.1"
 ALLOWED = {
     # The token request with the connector's wait for a 429 and its messages; one token per client shared by
     # every stream (the CDK's authenticator keeps one per stream and has no hook for either).
-    ("components.py", "ClientCredentialsAuthenticator overrides _make_handled_request"),
-    ("components.py", "ClientCredentialsAuthenticator uses self._log_response"),
-    ("components.py", "ClientCredentialsAuthenticator uses self._extract_access_token"),
-    ("components.py", "ClientCredentialsAuthenticator uses self._access_token"),
-    ("components.py", "ClientCredentialsAuthenticator uses self._token_expiry_date"),
-    ("components.py", "ClientCredentialsAuthenticator uses self._current_access_token_or_none"),
+    ("components/auth.py", "ClientCredentialsAuthenticator overrides _make_handled_request"),
+    ("components/auth.py", "ClientCredentialsAuthenticator uses self._log_response"),
+    ("components/auth.py", "ClientCredentialsAuthenticator uses self._extract_access_token"),
+    ("components/auth.py", "ClientCredentialsAuthenticator uses self._access_token"),
+    ("components/auth.py", "ClientCredentialsAuthenticator uses self._token_expiry_date"),
+    ("components/auth.py", "ClientCredentialsAuthenticator uses self._current_access_token_or_none"),
     # The pacing transport mounted on the CDK's session (the requester has no public transport hook).
-    ("requester.py", "AnalyticsHttpRequester uses self._authenticator"),
-    ("requester.py", "AnalyticsHttpRequester uses self._http_client"),
-    ("requester.py", "reads ._session of self._http_client"),
+    ("components/requester.py", "AnalyticsHttpRequester uses self._authenticator"),
+    ("components/requester.py", "AnalyticsHttpRequester uses self._http_client"),
+    ("components/requester.py", "reads ._session of self._http_client"),
     # A catalog stream the profile does not have fails the read instead of being skipped in silence.
     ("source.py", "SourceAnalytics overrides _select_streams"),
     ("source.py", "reads ._select_streams of super()"),
@@ -57,23 +57,24 @@ def _cdk_private_names(cls: type) -> Set[str]:
 
 def private_cdk_uses(package: Path = PACKAGE) -> Set[Tuple[str, str]]:
     found = set()
-    for path in sorted(package.glob("*.py")):
-        module = importlib.import_module(f"{package.name}.{path.stem}")
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        module = importlib.import_module(".".join((package.name, *relative.with_suffix("").parts)))
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("airbyte_cdk"):
-                found |= {(path.name, f"imports {a.name}") for a in node.names if a.name.startswith("_")}
+                found |= {(str(relative), f"imports {a.name}") for a in node.names if a.name.startswith("_")}
             if isinstance(node, ast.ClassDef) and isinstance(getattr(module, node.name, None), type):
                 private = _cdk_private_names(getattr(module, node.name))
                 for inner in ast.walk(node):
                     if isinstance(inner, ast.FunctionDef) and inner.name in private:
-                        found.add((path.name, f"{node.name} overrides {inner.name}"))
+                        found.add((str(relative), f"{node.name} overrides {inner.name}"))
                     if isinstance(inner, ast.Attribute) and inner.attr in private \
                             and isinstance(inner.value, ast.Name) and inner.value.id in ("self", "cls"):
-                        found.add((path.name, f"{node.name} uses self.{inner.attr}"))
+                        found.add((str(relative), f"{node.name} uses self.{inner.attr}"))
             if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
                     and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
-                found.add((path.name, f"reads .{node.attr} of {ast.unparse(node.value)}"))
+                found.add((str(relative), f"reads .{node.attr} of {ast.unparse(node.value)}"))
     return found
 
 

@@ -7,7 +7,7 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.pacing import AdaptivePacer
+from source_analytics.components.pacing import AdaptivePacer
 
 
 class Clock:

@@ -7,7 +7,7 @@ import pytest
 import requests
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.retry_after import RetryAfterBackoffStrategy, retry_after_seconds
+from source_analytics.components.retry_after import RetryAfterBackoffStrategy, retry_after_seconds
 
 
 def answer(retry_after: str) -> requests.Response:

@@ -6,9 +6,9 @@ import pytest
 import requests
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.pacing import AdaptivePacer
-from source_analytics.pages import BrokenPage
-from source_analytics.requester import ApiTransport
+from source_analytics.components.pacing import AdaptivePacer
+from source_analytics.components.pages import BrokenPage
+from source_analytics.components.requester import ApiTransport
 
 
 def _answers(monkeypatch, *statuses, retry_after="1", body=b"{}", content_type="application/json"):

@@ -11,7 +11,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_handler import DefaultErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
-from source_analytics.pages import BrokenPage
+from source_analytics.components.pages import BrokenPage
 
 logger = logging.getLogger("airbyte")
 

@@ -15,8 +15,8 @@ from airbyte_cdk.sources.declarative.requesters.http_requester import HttpReques
 from airbyte_cdk.sources.streams.http.http_client import MAX_CONNECTION_POOL_SIZE
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.pacing import AdaptivePacer, pacer_for
-from source_analytics.pages import BrokenPage, answer_problem, broken_page_message, selector_path
+from source_analytics.components.pacing import AdaptivePacer, pacer_for
+from source_analytics.components.pages import BrokenPage, answer_problem, broken_page_message, selector_path
 
 logger = logging.getLogger("airbyte")
 

@@ -10,7 +10,7 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.retry_after import QUOTA_USED_UP, retry_after_seconds
+from source_analytics.components.retry_after import QUOTA_USED_UP, retry_after_seconds
 
 # Rate-limit headers, as the IETF draft and the older X- convention name them.
 _REMAINING = ("RateLimit-Remaining", "X-RateLimit-Remaining")
