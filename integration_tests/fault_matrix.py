@@ -30,9 +30,11 @@ SCENARIOS = {
     "server_errors": dict(error_rate=0.15, error_retry_after=1, latency_ms=10),
     # 429 with Retry-After whenever the connector outpaces the API.
     "rate_limit": dict(latency_ms=10, rate_limit=RATE_LIMIT),
-    # Tokens live 1 s; 300 ms per request keeps each sync, fan-outs included, going past a token's half-life, when
-    # the connector renews it.
-    "expiring_tokens": dict(token_ttl=1, latency_ms=300),
+    # Tokens live 2 s; 300 ms per request keeps each sync, fan-outs included, going past a token's half-life, when
+    # the connector renews it. A request taken with a token just before its renewal reaches the API up to 300 ms
+    # later, so a second's margin leaves 0.7 s for a loaded machine to stall the process (at 1 s it was 0.2 s, and
+    # a CI run under four test files on two cores went past it once).
+    "expiring_tokens": dict(token_ttl=2, latency_ms=300),
     # Everything at once, against one API shared by every profile: 15 % 5xx (up to twice in a row per URL),
     # tokens of 2 s, 30 ms a request, and a limit far below what five syncs want.
     "combined": dict(error_rate=0.15, error_retry_after=1, token_ttl=2, latency_ms=30, rate_limit=SHARED_RATE_LIMIT),
