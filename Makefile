@@ -6,12 +6,17 @@ STAMP  := $(VENV)/.installed-stamp
 # PyAirbyte (Airbyte's Python client) pins its own dependency tree, so it gets a virtualenv of its own.
 PA_VENV  := .venv-pyairbyte
 PA_STAMP := $(PA_VENV)/.installed-stamp
+# The manifest-only runtime as Airbyte runs it: a virtualenv holding airbyte-cdk alone (the version pyproject pins),
+# without this package, where the manifest-only build runs through the CDK's source-declarative-manifest.
+MO_VENV  := .venv-manifest-only
+MO_STAMP := $(MO_VENV)/.installed-stamp
+CDK_PIN  := $(shell sed -n 's/.*"\(airbyte-cdk==[^"]*\)".*/\1/p' pyproject.toml)
 # The live tiers mostly wait (on the sandbox's faults, on timeouts, on the documented retry waits): four test files
 # run side by side on two cores, each file on one worker so that its module-scoped syncs run once (timed tests
 # compare with a reference from the same run, not with the clock alone). XDIST= runs them one at a time.
 XDIST ?= -n 4 --dist loadfile
 
-.PHONY: demo test unit e2e fixtures bench sandbox wheel pyairbyte image clean
+.PHONY: demo test unit e2e fixtures bench sandbox wheel pyairbyte image bundle clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +32,19 @@ $(PA_STAMP): integration_tests/pyairbyte-requirements.txt
 	@$(PA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r integration_tests/pyairbyte-requirements.txt
 	@touch $(PA_STAMP)
 
+$(MO_STAMP): pyproject.toml
+	@test -x $(MO_VENV)/bin/python || $(PYTHON) -m venv $(MO_VENV)
+	@echo "Installing $(CDK_PIN) alone into $(MO_VENV) (the manifest-only runtime) ..." >&2
+	@$(MO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(MO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '$(CDK_PIN)'
+	@touch $(MO_STAMP)
+
+## bundle: write the manifest-only build, dist/manifest-only/manifest.yaml (every schema inline) and components.py
+## (one self-contained file), for source-declarative-manifest and the Connector Builder (README, "Run it without
+## building an image")
+bundle: $(STAMP)
+	@$(BIN)/python -m bundle --out dist/manifest-only
+
 ## pyairbyte: PyAirbyte in its own virtualenv, .venv-pyairbyte (docs/analytics.md, "Using the connector from Python")
 pyairbyte: $(PA_STAMP)
 
@@ -36,7 +54,7 @@ demo: $(STAMP)
 
 ## test: unit tests, end-to-end tests against the sandbox, and Airbyte's standard connector tests; with a Docker
 ## engine also the image tests, on the image `make image` builds first (without one they skip; under CI=true, fail)
-test: $(STAMP) $(PA_STAMP)
+test: $(STAMP) $(PA_STAMP) $(MO_STAMP)
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory image; \
 	else echo "No Docker engine answers \`docker info\`: the image tests will skip (under CI=true: fail)"; fi
 	@$(BIN)/python -m pytest -p no:cacheprovider --connector-image=$(IMAGE) $(XDIST) --durations=15
@@ -46,7 +64,7 @@ unit: $(STAMP)
 	@$(BIN)/python -m pytest -p no:cacheprovider -m unit -n 2 unit_tests
 
 ## e2e: the sandbox over real HTTP, the installed command and the wheel (pytest -m e2e; the image tests are in `test`)
-e2e: $(STAMP) $(PA_STAMP)
+e2e: $(STAMP) $(PA_STAMP) $(MO_STAMP)
 	@$(BIN)/python -m pytest -p no:cacheprovider -m e2e $(XDIST)
 
 ## fixtures: write the standard tests' scenario files (sample configs, catalogs, acceptance-test-config.yml, ...)
@@ -78,4 +96,4 @@ image: $(STAMP)
 	@IMAGE=$(IMAGE) PYTHON=$(BIN)/python bash ci/image/build.sh
 
 clean:
-	rm -rf $(VENV) $(PA_VENV) .demo .sandbox build dist *.egg-info
+	rm -rf $(VENV) $(PA_VENV) $(MO_VENV) .demo .sandbox build dist *.egg-info

@@ -1,0 +1,160 @@
+"""The manifest-only build (`make bundle`: one manifest.yaml with every schema inline, one components.py) where
+Airbyte runs a low-code connector without its own image: the CDK's `source-declarative-manifest` command and its
+Connector Builder handler, in a virtualenv holding airbyte-cdk alone (`make test` makes .venv-manifest-only).
+
+Every profile's check, discover and full read go through `source-declarative-manifest` against the sandbox, and
+must give exactly the packaged connector's catalog and records; every stream answers the Builder's test_read.
+"""
+
+import ast
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bundle import build
+from integration_tests.connector import PROFILE_STREAMS, PROFILES, Launcher, configured_catalog, run
+from integration_tests.reliability import assert_read_exactly_what_is_served
+
+REPO = Path(__file__).resolve().parent.parent
+RUNTIME_BIN = REPO / ".venv-manifest-only" / "bin"
+# What Airbyte sets to run a manifest's custom components; nothing of this checkout's environment besides.
+RUNTIME_ENV = {"PATH": f"{RUNTIME_BIN}:/usr/bin:/bin", "AIRBYTE_ENABLE_UNSAFE_CODE": "true", "HOME": "/tmp"}
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    if not (RUNTIME_BIN / "source-declarative-manifest").exists():
+        pytest.fail("no .venv-manifest-only: `make test` (or `make .venv-manifest-only/.installed-stamp`) makes it")
+    return build(tmp_path_factory.mktemp("manifest-only"))
+
+
+@pytest.fixture(scope="module")
+def manifest_only(bundled):
+    manifest, components = bundled
+    return Launcher((str(RUNTIME_BIN / "source-declarative-manifest"),), env=RUNTIME_ENV), (
+        "--manifest-path", str(manifest), "--components-path", str(components))
+
+
+def _runtime(manifest_only, command, config, catalog=None):
+    launcher, args = manifest_only
+    return run(command, config, catalog, launcher=launcher, args=args, timeout=600)
+
+
+def test_the_runtime_has_the_cdk_and_not_this_package():
+    probe = ("import importlib.util as u, importlib.metadata as m; "
+             "print(u.find_spec('source_analytics') is None, m.version('airbyte-cdk'))")
+    done = subprocess.run([str(RUNTIME_BIN / "python"), "-c", probe], capture_output=True, text=True,
+                          env=RUNTIME_ENV, cwd="/", timeout=60)
+    pinned = next(line for line in (REPO / "pyproject.toml").read_text().splitlines() if "airbyte-cdk==" in line)
+    assert done.stdout.split() == ["True", pinned.split("==")[1].split('"')[0]], done.stderr
+
+
+def test_the_bundle_names_only_its_own_components_file(bundled):
+    manifest, components = bundled
+    text = manifest.read_text()
+    assert "class_name: source_analytics" not in text and "JsonFileSchemaLoader" not in text
+    imported = {alias.name for node in ast.walk(ast.parse(components.read_text())) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module for node in ast.walk(ast.parse(components.read_text()))
+                 if isinstance(node, ast.ImportFrom)}
+    assert not [name for name in imported if name.split(".")[0] == "source_analytics"]
+    loaded = yaml.safe_load(text)
+    assert set(loaded["schemas"]) == {f"{p}_{s}" for p in PROFILES for s in PROFILE_STREAMS[p]}
+
+
+@pytest.fixture(scope="module")
+def both_syncs(sandbox_api, manifest_only):
+    """Per profile: the packaged connector's discover and read, and the manifest-only build's check, discover and
+    read of the same catalog."""
+    cache = {}
+
+    def sync(profile):
+        if profile not in cache:
+            config = sandbox_api.config(profile)
+            packaged = run("discover", config)
+            catalog = configured_catalog(packaged.catalog)
+            cache[profile] = {
+                "packaged_discover": packaged,
+                "packaged_read": run("read", config, catalog),
+                "check": _runtime(manifest_only, "check", config),
+                "discover": _runtime(manifest_only, "discover", config),
+                "read": _runtime(manifest_only, "read", config, catalog),
+                "catalog": catalog,
+            }
+        return cache[profile]
+
+    return sync
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_check_succeeds(both_syncs, profile):
+    result = both_syncs(profile)["check"]
+    assert [s["status"] for s in result.connection_statuses] == ["SUCCEEDED"], result.stdout[-2000:]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_discover_gives_the_packaged_catalog(both_syncs, profile):
+    syncs = both_syncs(profile)
+    assert syncs["discover"].catalog == syncs["packaged_discover"].catalog
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_read_gives_exactly_the_packaged_records(both_syncs, sandbox_api, profile):
+    syncs = both_syncs(profile)
+    result, packaged = syncs["read"], syncs["packaged_read"]
+    assert result.returncode == 0 and not result.errors, result.stdout[-2000:]
+
+    assert_read_exactly_what_is_served(result, sandbox_api, profile, syncs["catalog"])
+    for stream in PROFILE_STREAMS[profile]:
+        ours = sorted(json.dumps(r, sort_keys=True) for r in result.records(stream))
+        assert ours and ours == sorted(json.dumps(r, sort_keys=True) for r in packaged.records(stream)), stream
+    assert [s["type"] for s in result.states] == [s["type"] for s in packaged.states]
+
+
+# ---- the Connector Builder --------------------------------------------------------------------------------------
+def _builder_test_read(bundled, config, stream):
+    """The Builder's test_read of one stream, the manifest and components injected as the Builder injects them."""
+    manifest, components = bundled
+    code = components.read_text()
+    injected = dict(config, **{
+        "__command": "test_read",
+        "__injected_declarative_manifest": yaml.safe_load(manifest.read_text()),
+        "__injected_components_py": code,
+        "__injected_components_py_checksums": {"md5": hashlib.md5(code.encode()).hexdigest()},
+        "__test_read_config": {"max_records": 50, "max_pages_per_slice": 2, "max_slices": 3},
+    })
+    catalog = {"streams": [{"stream": {"name": stream, "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+                            "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}
+    launcher = Launcher((str(RUNTIME_BIN / "python"), "-m", "airbyte_cdk.connector_builder.main"), env=RUNTIME_ENV)
+    result = run("read", injected, catalog, launcher=launcher, timeout=300)
+    [answer] = result.records()
+    return answer
+
+
+def _without_nulls(record):
+    return json.dumps({key: value for key, value in record.items() if value is not None}, sort_keys=True)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_builder_test_read_returns_records_for_every_stream(bundled, both_syncs, sandbox_api, profile):
+    config = sandbox_api.config(profile)
+    streams = PROFILE_STREAMS[profile]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = dict(zip(streams, pool.map(lambda s: _builder_test_read(bundled, config, s), streams)))
+    packaged = both_syncs(profile)["packaged_read"]
+    for stream, answer in answers.items():
+        records = [r for s in answer["slices"] for page in s["pages"] for r in page["records"]]
+        errors = [log["message"] for log in answer["logs"] if log.get("level") == "ERROR"]
+        assert records and not errors, (stream, errors)
+        # What the Builder shows is what a sync reads: each of its records is one of the packaged sync's.
+        # (The Builder shows a field the record lacks as null.)
+        synced = {_without_nulls(r) for r in packaged.records(stream)}
+        unknown = [r for r in records if _without_nulls(r) not in synced]
+        assert not unknown, (stream, len(unknown), len(records), unknown[:1])
