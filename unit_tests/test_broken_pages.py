@@ -1,6 +1,6 @@
 """A 200 that is not a page (a CDN's maintenance page during a deploy) is a passing fault: asked again soon, as
 often as the document retries an error; only a page that stays broken fails the stream, with the message naming
-the stream, the URL and what was wrong. (ApiTransport raising it: test_transport.py; over real HTTP, every profile:
+the stream, the URL and what was wrong. (PacingBudget raising it: test_transport.py; over real HTTP, every profile:
 integration_tests/test_broken_apis.py.)"""
 
 import requests

@@ -1,4 +1,5 @@
-"""ApiTransport: the transport under every data request (the HTTP answers are stubbed below the transport)."""
+"""PacingBudget: the request budget of every data request, in the CDK's own LimiterSession (the HTTP answers are
+stubbed in requests' HTTPAdapter, below the session)."""
 
 import time
 
@@ -8,7 +9,25 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.components.pacing import AdaptivePacer
 from source_analytics.components.pages import BrokenPage
-from source_analytics.components.requester import ApiTransport
+from airbyte_cdk.sources.streams.call_rate import LimiterSession
+
+from source_analytics.components.error_handlers import ApiErrorHandler
+from source_analytics.components.requester import PacingBudget
+
+
+class BudgetedSession:
+    """The budget as the CDK uses it: a LimiterSession (acquire, send, answer) over requests' HTTPAdapter."""
+
+    def __init__(self, **budget):
+        self.session = LimiterSession(api_budget=PacingBudget(None, **budget))
+
+    def send(self, request, **kwargs):
+        return self.session.send(request, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_reach_the_error_handler():
+    """Here the budget's own patience is what is tested (unit_tests/conftest.py sets it to 0 elsewhere)."""
 
 
 def _answers(monkeypatch, *statuses, retry_after="1", body=b"{}", content_type="application/json"):
@@ -19,6 +38,7 @@ def _answers(monkeypatch, *statuses, retry_after="1", body=b"{}", content_type="
         status = statuses[min(len(sent), len(statuses) - 1)]
         sent.append(request.headers.get("Authorization"))
         response = requests.Response()
+        response.request, response.connection = request, adapter  # as HTTPAdapter.build_response sets them
         response.status_code = status
         response._content = body
         response.headers["Content-Type"] = content_type
@@ -39,7 +59,7 @@ def test_a_429_is_waited_out_and_sent_again_without_reaching_the_cdk(monkeypatch
     pacer = AdaptivePacer()
     pacer.DEFAULT_HOLD = 0.01
 
-    response = ApiTransport(patience=60, max_wait=900, pacer=pacer).send(_request())
+    response = BudgetedSession(patience=60, max_wait=900, pacer=pacer).send(_request())
 
     assert response.status_code == 200 and len(sent) == 3
 
@@ -50,7 +70,7 @@ def test_a_429_outlasting_the_patience_goes_to_the_cdk_even_with_retry_after_zer
     pacer.DEFAULT_HOLD = 0.05
     started = time.monotonic()
 
-    response = ApiTransport(patience=0.5, max_wait=900, pacer=pacer).send(_request())
+    response = BudgetedSession(patience=0.5, max_wait=900, pacer=pacer).send(_request())
 
     assert response.status_code == 429
     assert time.monotonic() - started < 5 and len(sent) > 1
@@ -59,7 +79,7 @@ def test_a_429_outlasting_the_patience_goes_to_the_cdk_even_with_retry_after_zer
 def test_a_daily_quota_goes_to_the_cdk_at_once(monkeypatch):
     sent = _answers(monkeypatch, 429, retry_after="36000")
 
-    response = ApiTransport(patience=600, max_wait=900, pacer=AdaptivePacer()).send(_request())
+    response = BudgetedSession(patience=600, max_wait=900, pacer=AdaptivePacer()).send(_request())
 
     assert response.status_code == 429 and len(sent) == 1
 
@@ -72,7 +92,7 @@ def test_the_current_token_is_applied_after_waiting(monkeypatch):
         request.headers["Authorization"] = next(tokens)
         return request
 
-    ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer(), authenticator=authenticate).send(_request())
+    BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), authenticator=authenticate).send(_request())
 
     assert sent == ["Bearer old", "Bearer new"]
 
@@ -85,17 +105,30 @@ def test_an_authenticator_that_fails_gives_back_the_requests_place(monkeypatch):
         raise AirbyteTracedException(message="token endpoint refused")
 
     with pytest.raises(AirbyteTracedException):
-        ApiTransport(patience=60, max_wait=900, pacer=pacer, authenticator=refuse).send(_request())
+        BudgetedSession(patience=60, max_wait=900, pacer=pacer, authenticator=refuse).send(_request())
 
     assert pacer.wait_time() == 0  # the next request may go
 
 
 def test_a_host_that_never_answered_and_refuses_is_a_config_error(monkeypatch):
-    with pytest.raises(AirbyteTracedException) as error:
-        ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer()).send(_request(), timeout=2)
+    with pytest.raises(requests.exceptions.ConnectionError) as refused:
+        BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer()).send(_request(), timeout=2)
 
-    assert error.value.failure_type.value == "config_error"
-    assert "127.0.0.1:9" in error.value.message and "base_url" in error.value.message
+    error = ApiErrorHandler(config={}, parameters={}).interpret_response(refused.value)
+
+    assert error.response_action.value == "FAIL" and error.failure_type.value == "config_error"
+    assert "127.0.0.1:9" in error.error_message and "base_url" in error.error_message
+
+
+def test_a_request_that_raised_gives_its_place_back_to_the_pacer(monkeypatch):
+    pacer = AdaptivePacer()  # slow start: one request in flight
+    with pytest.raises(requests.exceptions.ConnectionError) as refused:
+        BudgetedSession(patience=60, max_wait=900, pacer=pacer).send(_request(), timeout=2)
+    assert pacer.wait_time() > 0  # its place is held until the error handler sees the exception
+
+    ApiErrorHandler(config={}, parameters={}).interpret_response(refused.value)
+
+    assert pacer.wait_time() == 0
 
 
 # ---- a 200 that is not a page: raised under the HTTP cache, so that it is never cached ---------------------------
@@ -112,7 +145,7 @@ def test_a_200_that_is_not_a_page_is_raised_as_a_broken_page_naming_the_stream_a
     _answers(monkeypatch, 200, body=body, content_type=content_type)
 
     with pytest.raises(BrokenPage) as broken:
-        ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer(), page=["data"], stream="users").send(_request())
+        BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), page=["data"], stream="users").send(_request())
 
     assert "Stream 'users'" in str(broken.value) and "http://127.0.0.1:9/v1/users" in str(broken.value)
     assert problem in str(broken.value) and "base_url" in str(broken.value)
@@ -126,7 +159,7 @@ def test_a_200_that_is_not_a_page_is_raised_as_a_broken_page_naming_the_stream_a
 def test_a_page_of_records_goes_through(monkeypatch, page, body):
     _answers(monkeypatch, 200, body=body)
 
-    response = ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer(), page=page).send(_request())
+    response = BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), page=page).send(_request())
 
     assert response.status_code == 200
 
@@ -134,6 +167,6 @@ def test_a_page_of_records_goes_through(monkeypatch, page, body):
 def test_an_error_answer_is_left_to_the_error_handler_whatever_its_body(monkeypatch):
     _answers(monkeypatch, 503, body=b"<html>Service Unavailable</html>", content_type="text/html")
 
-    response = ApiTransport(patience=60, max_wait=900, pacer=AdaptivePacer(), page=["data"]).send(_request())
+    response = BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), page=["data"]).send(_request())
 
     assert response.status_code == 503

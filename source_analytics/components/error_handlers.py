@@ -12,24 +12,41 @@ from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_han
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from source_analytics.components.pages import BrokenPage
+from source_analytics.components.requester import cannot_connect, request_failed, unreachable_message, was_reached
 
 logger = logging.getLogger("airbyte")
 
 
 @dataclass
 class ApiErrorHandler(DefaultErrorHandler):
-    """The profile's DefaultErrorHandler, taking a 200 that is not a page (pages.BrokenPage) for a passing fault.
+    """The profile's DefaultErrorHandler, taking a 200 that is not a page (pages.BrokenPage) for a passing fault,
+    and a host that never answered for a wrong base_url.
 
-    The transport raises BrokenPage for it (pages.py says why there); the CDK would retry that exception as an
-    unknown error and, once the retries are spent, word it by its class name. Here it is retried with a message
-    that, when the page stays broken through the retries, is the stream's error: it names the stream, the URL and
-    what was wrong with the page. A system error then, as any answer the document does not allow. Every other
-    answer gets the manifest's filters.
+    Broken pages: the request budget raises BrokenPage for one (pages.py says why there); the CDK would retry that
+    exception as an unknown error and, once the retries are spent, word it by its class name. Here it is retried
+    with a message that, when the page stays broken through the retries, is the stream's error: it names the
+    stream, the URL and what was wrong with the page. A system error then, as any answer the document does not
+    allow.
+
+    Unreachable: the CDK retries a refused connection like a 5xx, with the document's backoff (up to 90 s for
+    accounting) before saying anything. A host that has never answered in this process and refuses, cannot be
+    resolved or does not connect is a wrong base_url, said at once as a config error. Once the host has answered,
+    the same errors are transient and keep their retries.
+
+    Every other answer gets the manifest's filters.
     """
 
     def interpret_response(
         self, response_or_exception: Optional[Union[requests.Response, Exception]]
     ) -> ErrorResolution:
+        if isinstance(response_or_exception, requests.exceptions.RequestException) \
+                and not isinstance(response_or_exception, BrokenPage):
+            request_failed(response_or_exception.request)  # its place in the pacer, given back
+            url = getattr(response_or_exception.request, "url", None) or ""
+            why = cannot_connect(response_or_exception)
+            if why and url and not was_reached(url):
+                return ErrorResolution(response_action=ResponseAction.FAIL, failure_type=FailureType.config_error,
+                                       error_message=unreachable_message(url, why))
         if isinstance(response_or_exception, BrokenPage):
             return ErrorResolution(
                 response_action=ResponseAction.RETRY,

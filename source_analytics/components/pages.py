@@ -2,7 +2,7 @@
 
 A page is a JSON object holding a list of records at the stream's documented data selector (`data`,
 `_embedded.customers`, `items`). A 200 that is not one is most often a CDN's or gateway's page for people during a
-deploy, gone seconds later: the transport under the HTTP cache (requester.ApiTransport) raises BrokenPage for it, so
+deploy, gone seconds later: the request budget under the HTTP cache (requester.PacingBudget) raises BrokenPage for it, so
 it is never cached, and the error handlers retry it soon (BrokenPageBackoffStrategy) a few times, as they retry a
 5xx. What stays broken fails the stream with the message below; what is JSON of the wrong shape (records that are
 not objects) is no passing fault, and the record extractor fails the stream on it at once.

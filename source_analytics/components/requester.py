@@ -1,10 +1,11 @@
-"""The HTTP requester of every stream: the CDK's, with configurable timeouts and a transport that paces requests."""
+"""The HTTP requester of every stream: the CDK's, with configurable timeouts and a request budget that paces requests."""
 
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, List, Mapping, Optional, Set
+from typing import Any, Callable, List, Mapping, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 import requests
@@ -12,7 +13,7 @@ import urllib3
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
 from airbyte_cdk.sources.declarative.requesters.http_requester import HttpRequester
-from airbyte_cdk.sources.streams.http.http_client import MAX_CONNECTION_POOL_SIZE
+from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget, AbstractCallRatePolicy
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.components.pacing import AdaptivePacer, pacer_for
@@ -57,42 +58,49 @@ def cannot_connect(error: BaseException) -> Optional[str]:
     return text.split(marker, 1)[1] if marker in text else text
 
 
-def unreachable_error(url: str, why: str, setting: str = "base_url") -> AirbyteTracedException:
-    message = (
+def unreachable_message(url: str, why: str, setting: str = "base_url") -> str:
+    return (
         f"Could not connect to {origin(url)} ({why}). Check {setting}, and that the API can be reached from where "
         "the connector runs."
     )
+
+
+def unreachable_error(url: str, why: str, setting: str = "base_url") -> AirbyteTracedException:
+    message = unreachable_message(url, why, setting)
     return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
 
 
-class ApiTransport(requests.adapters.HTTPAdapter):
-    """The transport under every data request (below the CDK's retries and HTTP cache, so a cached page costs
-    nothing): paces requests through the API host's AdaptivePacer, waits out 429s, and reports a host that cannot
-    be reached as a config error.
+class PacingBudget(AbstractAPIBudget):
+    """The request budget of every data request: the manifest's (`requests_per_second`), then the API host's
+    AdaptivePacer, which learns the limit nobody told the connector; 429s waited out below the CDK's retries; a page
+    that is not one raised below its HTTP cache.
 
-    429s: the pacer holds every thread for the Retry-After the API asks and the request is sent again here, so a
-    rate limit, which is the API asking to wait and not an error, does not spend the few retries the documents give
-    for errors (5xx, 401). A request still rate limited after `patience` seconds of waiting, or answered with a
-    Retry-After of `max_wait` or more (a daily quota), goes up to the CDK, whose documented retries and wait cap
-    then apply.
+    Where: the CDK's sessions call a requester's `api_budget` right before each request goes to the network and
+    under the HTTP cache, so a cached page costs nothing; the answer comes back through a `response` hook (requests'
+    public hook, registered on the request here), which runs before the cache or the CDK's retries see it.
+
+    429s: the pacer holds every thread for the Retry-After the API asks and the request is sent again from the hook
+    on the same connection pool, so a rate limit, which is the API asking to wait and not an error, does not spend
+    the few retries the documents give for errors (5xx, 401). A request still rate limited after `patience` seconds
+    of waiting, or answered with a Retry-After of `max_wait` or more (a daily quota), goes up to the CDK, whose
+    documented retries and wait cap then apply.
 
     Tokens: a request is given its token when the CDK prepares it, before any wait; after waiting here the
     authenticator is applied again, so a request never goes out with a token that expired while it waited.
 
-    Unreachable: the CDK retries a refused connection like a 5xx, with the document's backoff (up to 90 s for
-    accounting) before saying anything. A host that has never answered in this process and refuses, cannot be
-    resolved or does not connect is a wrong base_url, said at once. Once the host has answered, the same errors are
-    transient and keep their retries.
-
     Broken pages: a 200 that is not a page of the stream's records (`page`: its data selector's keys; pages.py) is
-    raised as BrokenPage here, under the HTTP cache, so a parent's maintenance page is never cached and answered
-    again from there to the retry that the error handler makes of it.
+    raised as BrokenPage from the hook, under the HTTP cache, so a parent's maintenance page is never cached and
+    answered again from there to the retry that the error handler makes of it.
+
+    A request whose send raised (no answer) gives its place back when the error handler sees the exception
+    (`request_failed`), or at the latest when the CDK sends it again.
     """
 
-    def __init__(self, patience: float, max_wait: float, pacer: Optional[AdaptivePacer] = None,
+    def __init__(self, inner: Optional[AbstractAPIBudget], patience: float, max_wait: float,
+                 pacer: Optional[AdaptivePacer] = None,
                  authenticator: Optional[Callable[[requests.PreparedRequest], Any]] = None,
                  page: Optional[List[str]] = None, stream: str = "") -> None:
-        super().__init__(pool_connections=MAX_CONNECTION_POOL_SIZE, pool_maxsize=MAX_CONNECTION_POOL_SIZE)
+        self._inner = inner
         self._patience = patience
         self._max_wait = max_wait
         self._pacer = pacer
@@ -100,26 +108,48 @@ class ApiTransport(requests.adapters.HTTPAdapter):
         self._page = page
         self._stream = stream
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        pacer = self._pacer or pacer_for(origin(request.url or ""))
+    def _pacer_of(self, request: requests.PreparedRequest) -> AdaptivePacer:
+        return self._pacer or pacer_for(origin(request.url or ""))
+
+    # ---- AbstractAPIBudget -------------------------------------------------------------------------------------
+    def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
+        if self._inner is not None:
+            self._inner.acquire_call(request, block=block, timeout=timeout)
+        request_failed(request)  # sent again after an exception the error handler did not see
+        pacer = self._pacer_of(request)
+        sent_at = pacer.acquire()
+        try:
+            if self._authenticator is not None:
+                # The request got its token before it waited (here, and in the manifest's budget); a short-lived
+                # token may have expired since, or been renewed by another thread: send the current one.
+                self._authenticator(request)
+        except BaseException:
+            pacer.release(sent_at, None)
+            raise
+        with _in_flight_lock:
+            _in_flight[request] = (pacer, sent_at)
+        if not any(isinstance(hook, _AnswerHook) and hook.budget is self for hook in request.hooks["response"]):
+            # The hook is given the request it was sent for: a response's `request` may be another object (a
+            # test double's proxy of it).
+            request.register_hook("response", _AnswerHook(self, request))
+
+    def get_matching_policy(self, request: Any) -> Optional[AbstractCallRatePolicy]:
+        return self._inner.get_matching_policy(request) if self._inner is not None else None
+
+    def update_from_response(self, request: Any, response: Any) -> None:
+        if self._inner is not None:
+            self._inner.update_from_response(request, response)
+
+    # ---- requests' response hook ---------------------------------------------------------------------------------
+    def answered(self, request: requests.PreparedRequest, response: requests.Response,
+                 **send_kwargs: Any) -> requests.Response:
+        """The answer to `request`: learn from it, wait out a 429 and send again, or raise a page that is not one."""
+        with _in_flight_lock:
+            pacer, sent_at = _in_flight.pop(request, (None, 0.0))
+        if pacer is None:
+            return response  # an answer from the HTTP cache: nothing was sent
         deadline = time.monotonic() + self._patience
         while True:
-            sent_at = pacer.acquire()
-            try:
-                if self._authenticator is not None:
-                    # The request got its token before it waited (here, and in the CDK's request budget); a
-                    # short-lived token may have expired since, or been renewed by another thread: send the current.
-                    self._authenticator(request)
-                response = super().send(request, **kwargs)
-            except requests.exceptions.RequestException as error:
-                pacer.release(sent_at, None)
-                why = cannot_connect(error)
-                if why and not was_reached(request.url or ""):
-                    raise unreachable_error(request.url or "", why) from error
-                raise
-            except BaseException:
-                pacer.release(sent_at, None)
-                raise
             mark_reached(request.url or "")
             wait = pacer.release(sent_at, response)
             if wait is None or wait >= self._max_wait or time.monotonic() + wait > deadline:
@@ -135,20 +165,57 @@ class ApiTransport(requests.adapters.HTTPAdapter):
                     f"The API answered HTTP 429 (rate limited): waiting {wait:.0f} s as it asks, then pacing requests "
                     f"to {rate:.1f}/s." if rate else f"The API answered HTTP 429 (rate limited): waiting {wait:.0f} s."
                 )
+            connection = response.connection  # the adapter that sent it: the CDK's connection pool
             response.content  # read the short body, so the connection goes back to the pool
             response.close()
+            sent_at = pacer.acquire()
+            try:
+                if self._authenticator is not None:
+                    self._authenticator(request)
+                response = connection.send(request, **send_kwargs)
+            except BaseException:
+                pacer.release(sent_at, None)
+                raise
+
+
+class _AnswerHook:
+    """PacingBudget.answered for one request, as requests calls a response hook (the response alone)."""
+
+    def __init__(self, budget: PacingBudget, request: requests.PreparedRequest) -> None:
+        self.budget = budget
+        self._request = weakref.ref(request)
+
+    def __call__(self, response: requests.Response, **send_kwargs: Any) -> requests.Response:
+        request = self._request()
+        return self.budget.answered(request, response, **send_kwargs) if request is not None else response
+
+
+# Requests sent and not yet answered: request -> (its pacer, its send time).
+_in_flight: "weakref.WeakKeyDictionary[requests.PreparedRequest, Tuple[AdaptivePacer, float]]" = \
+    weakref.WeakKeyDictionary()
+_in_flight_lock = threading.Lock()
+
+
+def request_failed(request: Any) -> None:
+    """A request's send raised instead of answering: give its place in the pacer back."""
+    if request is None:
+        return
+    with _in_flight_lock:
+        pacer, sent_at = _in_flight.pop(request, (None, 0.0))
+    if pacer is not None:
+        pacer.release(sent_at, None)
 
 
 @dataclass
 class AnalyticsHttpRequester(HttpRequester):
-    """HttpRequester whose timeouts may come from the config, with ApiTransport under its requests.
+    """HttpRequester whose timeouts may come from the config, with PacingBudget as its request budget.
 
     Timeouts: the CDK sends requests with no timeout unless the requester sets one, and takes the setting as a
     number only; here it may be interpolated, so `connect_timeout_seconds` / `read_timeout_seconds` in the config
     can change the defaults. A timed-out request is retried like a 5xx by the CDK.
 
-    Transport: the CDK has no way to give its HttpClient a transport, so it is mounted on the client's session
-    (`_http_client._session`, private to the CDK) for http and https.
+    Budget: the requester's `api_budget` (the manifest's, which the CDK's factory passes in) is wrapped in a
+    PacingBudget before the CDK builds its HTTP client from it.
 
     The factory builds a CustomRequester from its fields alone: `message_repository` (the Connector Builder's
     request log) and `disable_retries` (its test reads) are not passed, which only the Builder uses; `use_cache`
@@ -168,15 +235,13 @@ class AnalyticsHttpRequester(HttpRequester):
             if isinstance(value, str):
                 evaluated = InterpolatedString.create(value, parameters=parameters).eval(self.config)
                 setattr(self, name, float(evaluated) if evaluated not in (None, "") else None)
-        super().__post_init__(parameters)
         selector = parameters.get("data_selector")
-        transport = ApiTransport(
+        self.api_budget = PacingBudget(  # type: ignore[assignment]
+            self.api_budget,
             patience=float(self.rate_limit_patience_in_seconds),
             max_wait=float(self.max_rate_limit_wait_in_seconds),
-            authenticator=self._authenticator,
+            authenticator=self.authenticator,
             page=selector_path(selector) if selector else None,
             stream=parameters.get("name", ""),
         )
-        session = self._http_client._session
-        session.mount("https://", transport)
-        session.mount("http://", transport)
+        super().__post_init__(parameters)
