@@ -84,8 +84,6 @@ CDK_WORDING = {
     "Refreshed OAuth access token is rejected by the API.": "the API answered HTTP 401 to a token its token "
     "endpoint had just issued. Check that credentials.token_url is this API's token endpoint and that the client "
     "may read this resource.",
-    "OAuth access token refresh request failed due to a network error.": "could not connect to the token endpoint. "
-    "Check credentials.token_url (or base_url, when token_url is empty) and that it can be reached from here.",
     # The prefix of a request that failed through every retry; the cause (the manifest's error_message, or the
     # exception) follows it.
     _RETRIES_EXHAUSTED: "retries exhausted: ",

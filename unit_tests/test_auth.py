@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 import pytest
+import requests
 import requests_mock
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.components import auth as components
 from source_analytics.components.auth import ClientCredentialsAuthenticator
@@ -244,3 +246,27 @@ def test_a_token_endpoint_whose_quota_is_used_up_ends_the_sync_with_the_quota_me
     assert error.trace.error.failure_type.value == "transient_error"
     assert "daily quota" in error.trace.error.message, error.trace.error.message
     http_mocker.assert_number_of_calls(request, 1)
+
+
+def test_a_token_endpoint_that_stops_answering_ends_the_sync_naming_the_setting(monkeypatch):
+    authenticator = _authenticator()
+
+    def no_answer():
+        raise requests.exceptions.ConnectionError("Connection reset by peer")  # through every retry
+
+    monkeypatch.setattr(authenticator, "request_token", no_answer)
+    with pytest.raises(AirbyteTracedException) as error:
+        authenticator.refresh_access_token()
+
+    assert error.value.failure_type.value == "transient_error"
+    assert error.value.message.startswith("Could not connect to the token endpoint. Check credentials.token_url")
+
+
+def test_a_token_answer_without_an_access_token_is_a_config_error():
+    with requests_mock.Mocker() as mock:
+        mock.post(DEFAULT_TOKEN_URLS["tracking"], json={"error_description": "no token for you"})
+        with pytest.raises(AirbyteTracedException) as error:
+            _authenticator().get_access_token()
+
+    assert error.value.failure_type.value == "config_error"
+    assert "without an access token (`access_token`)" in error.value.message

@@ -63,7 +63,6 @@ def test_the_table_holds_what_these_tests_cover():
         "API rate limit exceeded.",
         "The rate limit wait time is longer than the connector is allowed to wait.",
         "Refreshed OAuth access token is rejected by the API.",
-        "OAuth access token refresh request failed due to a network error.",
         RETRIES_EXHAUSTED,
         "ConnectionError",
     ])
@@ -114,20 +113,6 @@ def test_a_refreshed_token_the_api_rejects():
     key = "Refreshed OAuth access token is rejected by the API."
     assert error.message == key
     assert "token its token endpoint had just issued" in _reworded(error, "users")[0]
-
-
-def test_a_token_endpoint_that_cannot_be_reached(monkeypatch):
-    authenticator = _authenticator()
-
-    def unreachable():
-        raise requests.exceptions.ConnectionError("Connection refused")
-
-    monkeypatch.setattr(authenticator, "_make_handled_request", unreachable)  # the CDK's own retries, exhausted
-    error = _cdk_error(authenticator.refresh_access_token)
-
-    key = "OAuth access token refresh request failed due to a network error."
-    assert error.message == key
-    assert "could not connect to the token endpoint" in _reworded(error, "users")[0]
 
 
 def test_a_server_error_through_every_retry_keeps_the_manifest_s_message_as_its_cause():

@@ -2,7 +2,7 @@
 
 import time
 from datetime import timedelta
-from typing import Any, Dict, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
 import requests
 from airbyte_cdk.models import FailureType
@@ -68,7 +68,8 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
             self._token_endpoint = super().get_token_refresh_endpoint()
         return self._token_endpoint
 
-    def _make_handled_request(self) -> Any:
+    def request_token(self) -> Mapping[str, Any]:
+        """The token endpoint's answer (its JSON body), after waiting out 429s and retrying 5xx and timeouts."""
         url = self.get_token_refresh_endpoint() or ""
         timeout = (float(self.config.get("connect_timeout_seconds") or 10), float(self.config.get("read_timeout_seconds") or 60))
         deadline = time.monotonic() + self.TOKEN_RETRY_SECONDS
@@ -104,7 +105,6 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
             if held is not None and held >= pacer.MAX_HOLD:
                 raise quota_used_up(f"The token endpoint {url} answered HTTP 429 with a wait of {held:.0f} s.")
             if response.status_code == 429 or response.status_code >= 500:
-                self._log_response(response)
                 wait = held or retry_after_seconds(response) or wait
                 if time.monotonic() + wait > deadline:
                     message = (
@@ -116,17 +116,20 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
                     )
                 time.sleep(wait)
                 continue
-            if not response.ok:
-                self._log_response(response)
-                response.raise_for_status()
-            body = response.json()
+            response.raise_for_status()
             try:
-                token = self._extract_access_token(body)  # masked before anything can log the response
-            except Exception:
-                token = None
-            if isinstance(token, str) and token:
-                add_to_secrets(token)
-            self._log_response(response)
+                body = response.json()
+            except ValueError:
+                body = None
+            token = body.get(self.get_access_token_name()) if isinstance(body, dict) else None
+            if not isinstance(token, str) or not token:
+                message = (
+                    f"The token endpoint {url} answered without an access token (`{self.get_access_token_name()}`). "
+                    "Check credentials.token_url: it must be the API's OAuth token endpoint."
+                )
+                raise AirbyteTracedException(message=message, internal_message=message,
+                                             failure_type=FailureType.config_error)
+            add_to_secrets(token)  # masked before anything can log it
             return body
 
     def _client_key(self) -> tuple:
@@ -137,28 +140,48 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
         super().set_token_expiry_date(value)
         key = self._client_key()
         shared = self._shared_tokens.get(key)
-        if shared is not None and shared.token == self._access_token:
+        token, expiry = self.access_token, self.get_token_expiry_date()
+        if shared is not None and shared.token == token:
             self._renew_early = shared.renew_early
             return
-        lifetime = self._token_expiry_date - ab_datetime_now()
+        lifetime = expiry - ab_datetime_now()
         self._renew_early = max(timedelta(0), min(lifetime / 2, self._RENEW_EARLY_AT_MOST))
-        self._shared_tokens[key] = _SharedToken(self._access_token, self._token_expiry_date, self._renew_early)
+        self._shared_tokens[key] = _SharedToken(token, expiry, self._renew_early)
+
+    def current_token(self) -> Optional[str]:
+        try:
+            return self.access_token
+        except Exception:  # a token never fetched
+            return None
 
     def token_has_expired(self) -> bool:
         return ab_datetime_now() + self._renew_early > self.get_token_expiry_date()
 
     def refresh_access_token(self) -> Tuple[str, AirbyteDateTime]:
+        """A token and its expiry: the newest shared one of this client when this requester's is not it, or a
+        new one from the token endpoint (`request_token`)."""
         shared = self._shared_tokens.get(self._client_key())
-        if shared is not None and shared.token != self._current_access_token_or_none() and not shared.due():
+        if shared is not None and shared.token != self.current_token() and not shared.due():
             return shared.token, shared.expiry
         try:
-            return super().refresh_access_token()
+            body = self.request_token()
         except requests.exceptions.HTTPError as error:
             raise self._refused(error.response) or error
-        except AirbyteTracedException as error:
-            cause = error.__cause__
-            refused = self._refused(cause.response) if isinstance(cause, requests.exceptions.HTTPError) else None
-            raise refused or error
+        except requests.exceptions.RequestException as error:  # no answer through every retry
+            message = (
+                "Could not connect to the token endpoint. Check credentials.token_url (or base_url, when token_url "
+                "is empty) and that it can be reached from here."
+            )
+            raise AirbyteTracedException(message=message, internal_message=f"The token request failed: {error}",
+                                         failure_type=FailureType.transient_error) from error
+        return body[self.get_access_token_name()], self._expiry(body.get(self.get_expires_in_name()))
+
+    def _expiry(self, expires_in: Any) -> AirbyteDateTime:
+        """`expires_in` seconds from now, as the documents give it; an hour without one (the CDK's default)."""
+        try:
+            return ab_datetime_now() + timedelta(seconds=int(float(expires_in)))
+        except (TypeError, ValueError):
+            return ab_datetime_now() + timedelta(hours=1)
 
     def _refused(self, response: Optional[requests.Response]) -> Optional[AirbyteTracedException]:
         """The config error for a token endpoint that refused the request, None when it did not (5xx, 429)."""
