@@ -1,7 +1,8 @@
+import logging
 from pathlib import Path
-from typing import Any, List, Mapping, Optional
+from typing import Any, Iterator, List, Mapping, Optional
 
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, FailureType
+from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, FailureType
 from airbyte_cdk.sources.declarative.checks.check_stream import CHECK_STREAM_NAMES_CONFIG_KEY
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
@@ -63,6 +64,7 @@ class SourceAnalytics(YamlDeclarativeSource):
             config_path=config_path,
         )
         self._state_given = bool(state)
+        self.prebuilt_streams: Optional[List[AbstractStream]] = None
         self._api = (config or {}).get("api")  # for messages; the CDK keeps its own copy of the config private
         _require_a_check_stream_per_profile(self.resolved_manifest)
 
@@ -72,6 +74,9 @@ class SourceAnalytics(YamlDeclarativeSource):
         return read_state_messages(state_path) if state_path else []
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
+        prebuilt, self.prebuilt_streams = self.prebuilt_streams, None
+        if prebuilt is not None:
+            return prebuilt
         # Streams read their cursors from the state as they are built; a cursor value that is not a date, or a
         # state of the wrong shape, fails there with a bare ValueError/TypeError that the CDK reports as its own bug.
         try:
@@ -90,13 +95,18 @@ class SourceAnalytics(YamlDeclarativeSource):
                 message=message, internal_message=str(error), failure_type=FailureType.config_error
             ) from error
 
-    def _select_streams(
-        self, streams: List[AbstractStream], configured_catalog: ConfiguredAirbyteCatalog
-    ) -> List[AbstractStream]:
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> Iterator[AirbyteMessage]:
         # The CDK skips a catalog stream the source does not have, and the sync succeeds without it; a catalog made
         # for another profile would then sync nothing and look fine.
+        streams = self.streams(config)
         known = sorted(stream.name for stream in streams)
-        unknown = [c.stream.name for c in configured_catalog.streams if c.stream.name not in known]
+        unknown = [c.stream.name for c in catalog.streams if c.stream.name not in known]
         if unknown:
             message = (
                 f"The catalog selects {', '.join(unknown)}, which the '{self._api}' API does not "
@@ -104,4 +114,5 @@ class SourceAnalytics(YamlDeclarativeSource):
                 "the catalog it returns."
             )
             raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
-        return super()._select_streams(streams, configured_catalog)
+        self.prebuilt_streams = streams  # the CDK's read asks for them next: built once
+        yield from super().read(logger, config, catalog, state)
