@@ -12,6 +12,7 @@ from source_analytics.components.pages import BrokenPage
 from airbyte_cdk.sources.streams.call_rate import LimiterSession
 
 from source_analytics.components.error_handlers import ApiErrorHandler
+from source_analytics.components import requester
 from source_analytics.components.requester import PacingBudget
 
 
@@ -50,8 +51,12 @@ def _answers(monkeypatch, *statuses, retry_after="1", body=b"{}", content_type="
     return sent
 
 
-def _request():
-    return requests.Request("GET", "http://127.0.0.1:9/v1/users").prepare()
+def _request(token="Bearer as-prepared"):
+    """A request as the CDK's session prepares it: with its credentials, when the stream has any."""
+    request = requests.Request("GET", "http://127.0.0.1:9/v1/users").prepare()
+    if token:
+        request.headers["Authorization"] = token
+    return request
 
 
 def test_a_429_is_waited_out_and_sent_again_without_reaching_the_cdk(monkeypatch):
@@ -170,3 +175,76 @@ def test_an_error_answer_is_left_to_the_error_handler_whatever_its_body(monkeypa
     response = BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), page=["data"]).send(_request())
 
     assert response.status_code == 503
+
+
+# ---- redirects and sends that raised unseen ------------------------------------------------------------------------
+def _redirecting(monkeypatch, location, final_status=200, body=b'{"data": []}'):
+    """The first request is answered 301 to `location`; every other with `final_status`."""
+    sent = []
+
+    def send(adapter, request, **kwargs):
+        sent.append((request.url, request.headers.get("Authorization")))
+        response = requests.Response()
+        response.request, response.connection, response.url = request, adapter, request.url
+        response._content = body
+        response.headers["Content-Type"] = "application/json"
+        if len(sent) == 1:
+            response.status_code = 301
+            response.headers["Location"] = location
+        else:
+            response.status_code = final_status
+            if final_status == 429:
+                response.headers["Retry-After"] = "0.01"
+        return response
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    return sent
+
+
+@pytest.mark.parametrize("location", ["http://127.0.0.1:9/v1/users?page=1", "https://127.0.0.1:9/v1/users"])
+def test_a_redirected_request_gives_back_the_place_of_each_hop(monkeypatch, location):
+    _redirecting(monkeypatch, location)
+    pacers = {}
+    monkeypatch.setattr(requester, "pacer_for", lambda host: pacers.setdefault(host, AdaptivePacer()))
+    session = BudgetedSession(patience=60, max_wait=900)
+
+    for _ in range(3):  # slow start: one request in flight per host, so a place never given back blocks the next
+        assert session.send(_request()).status_code == 200
+
+    assert pacers and all(pacer.wait_time() == 0 for pacer in pacers.values())
+
+
+def test_the_redirected_hop_s_answer_is_checked_as_a_page(monkeypatch):
+    _redirecting(monkeypatch, "https://127.0.0.1:9/v1/users", body=b'{"oops": 1}')
+
+    with pytest.raises(BrokenPage):
+        BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), page=["data"]).send(_request())
+
+
+def test_credentials_taken_off_a_redirect_to_another_host_stay_off(monkeypatch):
+    sent = _redirecting(monkeypatch, "http://elsewhere.invalid/v1/users")
+    request = _request("Bearer secret")
+
+    def authenticate(prepared):
+        prepared.headers["Authorization"] = "Bearer secret"
+        return prepared
+
+    BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), authenticator=authenticate).send(request)
+
+    assert sent == [("http://127.0.0.1:9/v1/users", "Bearer secret"), ("http://elsewhere.invalid/v1/users", None)]
+
+
+def test_a_send_that_raised_unseen_gives_its_place_back_at_the_thread_s_next_request(monkeypatch):
+    pacer = AdaptivePacer()  # slow start: one request in flight
+    session = BudgetedSession(patience=60, max_wait=900, pacer=pacer)
+
+    def unsupported(adapter, request, **kwargs):
+        raise OSError("no CA bundle")  # not a RequestException: the CDK's error handler never sees it
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", unsupported)
+    with pytest.raises(OSError):
+        session.send(_request())
+    _answers(monkeypatch, 200)
+
+    assert session.send(_request()).status_code == 200
+    assert pacer.wait_time() == 0

@@ -12,7 +12,13 @@ from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_han
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
 from source_analytics.components.pages import BrokenPage
-from source_analytics.components.requester import cannot_connect, request_failed, unreachable_message, was_reached
+from source_analytics.components.requester import (
+    cannot_connect,
+    release_this_threads_place,
+    request_failed,
+    unreachable_message,
+    was_reached,
+)
 
 logger = logging.getLogger("airbyte")
 
@@ -39,9 +45,13 @@ class ApiErrorHandler(DefaultErrorHandler):
     def interpret_response(
         self, response_or_exception: Optional[Union[requests.Response, Exception]]
     ) -> ErrorResolution:
+        if isinstance(response_or_exception, Exception) and not isinstance(response_or_exception, BrokenPage):
+            # No answer: the request's place in the pacer, given back (the request this thread sent, when the
+            # exception names none).
+            request_failed(getattr(response_or_exception, "request", None))
+            release_this_threads_place()
         if isinstance(response_or_exception, requests.exceptions.RequestException) \
                 and not isinstance(response_or_exception, BrokenPage):
-            request_failed(response_or_exception.request)  # its place in the pacer, given back
             url = getattr(response_or_exception.request, "url", None) or ""
             why = cannot_connect(response_or_exception)
             if why and url and not was_reached(url):

@@ -5,7 +5,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, List, Mapping, Optional, Set, Tuple
+from typing import Any, Callable, List, Mapping, Optional, Set
 from urllib.parse import urlsplit
 
 import requests
@@ -86,14 +86,19 @@ class PacingBudget(AbstractAPIBudget):
     documented retries and wait cap then apply.
 
     Tokens: a request is given its token when the CDK prepares it, before any wait; after waiting here the
-    authenticator is applied again, so a request never goes out with a token that expired while it waited.
+    authenticator is applied again, so a request never goes out with a token that expired while it waited. Only to
+    a request that carries credentials: requests takes them off a redirect to another host, and they stay off.
 
     Broken pages: a 200 that is not a page of the stream's records (`page`: its data selector's keys; pages.py) is
     raised as BrokenPage from the hook, under the HTTP cache, so a parent's maintenance page is never cached and
     answered again from there to the retry that the error handler makes of it.
 
     A request whose send raised (no answer) gives its place back when the error handler sees the exception
-    (`request_failed`), or at the latest when the CDK sends it again.
+    (`request_failed`), or at the latest when its thread sends its next request: a thread of the CDK sends one
+    request at a time, so a place its thread still holds then is one whose answer never came.
+
+    Redirects: requests follows one with a copy of the request that shares its hooks; the copy takes a place of its
+    own (on its own host) and the shared hook answers it, as any request.
     """
 
     def __init__(self, inner: Optional[AbstractAPIBudget], patience: float, max_wait: float,
@@ -113,25 +118,29 @@ class PacingBudget(AbstractAPIBudget):
 
     # ---- AbstractAPIBudget -------------------------------------------------------------------------------------
     def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
+        deadline = time.monotonic() + self._patience  # waits for the pace count against the patience too
+        release_this_threads_place()  # a send before this one that raised where nobody saw it
         if self._inner is not None:
             self._inner.acquire_call(request, block=block, timeout=timeout)
-        request_failed(request)  # sent again after an exception the error handler did not see
         pacer = self._pacer_of(request)
         sent_at = pacer.acquire()
         try:
-            if self._authenticator is not None:
-                # The request got its token before it waited (here, and in the manifest's budget); a short-lived
-                # token may have expired since, or been renewed by another thread: send the current one.
-                self._authenticator(request)
+            self._authenticate(request)
         except BaseException:
             pacer.release(sent_at, None)
             raise
+        place = _Place(pacer, sent_at, deadline)
         with _in_flight_lock:
-            _in_flight[request] = (pacer, sent_at)
+            _in_flight[request] = place
+        _this_thread.place = place
         if not any(isinstance(hook, _AnswerHook) and hook.budget is self for hook in request.hooks["response"]):
-            # The hook is given the request it was sent for: a response's `request` may be another object (a
-            # test double's proxy of it).
             request.register_hook("response", _AnswerHook(self, request))
+
+    def _authenticate(self, request: requests.PreparedRequest) -> None:
+        # The request got its token before it waited (here, and in the manifest's budget); a short-lived token may
+        # have expired since, or been renewed by another thread: send the current one.
+        if self._authenticator is not None and "Authorization" in request.headers:
+            self._authenticator(request)
 
     def get_matching_policy(self, request: Any) -> Optional[AbstractCallRatePolicy]:
         return self._inner.get_matching_policy(request) if self._inner is not None else None
@@ -145,10 +154,10 @@ class PacingBudget(AbstractAPIBudget):
                  **send_kwargs: Any) -> requests.Response:
         """The answer to `request`: learn from it, wait out a 429 and send again, or raise a page that is not one."""
         with _in_flight_lock:
-            pacer, sent_at = _in_flight.pop(request, (None, 0.0))
-        if pacer is None:
+            place = _in_flight.pop(request, None)
+        if place is None or not place.take():
             return response  # an answer from the HTTP cache: nothing was sent
-        deadline = time.monotonic() + self._patience
+        pacer, sent_at, deadline = place.pacer, place.sent_at, place.deadline
         while True:
             mark_reached(request.url or "")
             wait = pacer.release(sent_at, response)
@@ -170,8 +179,7 @@ class PacingBudget(AbstractAPIBudget):
             response.close()
             sent_at = pacer.acquire()
             try:
-                if self._authenticator is not None:
-                    self._authenticator(request)
+                self._authenticate(request)
                 response = connection.send(request, **send_kwargs)
             except BaseException:
                 pacer.release(sent_at, None)
@@ -186,24 +194,63 @@ class _AnswerHook:
         self._request = weakref.ref(request)
 
     def __call__(self, response: requests.Response, **send_kwargs: Any) -> requests.Response:
-        request = self._request()
+        # The request sent: the response's own (a redirect's copy shares this hook), else the one this hook was
+        # registered for (a test double's response may hold a proxy of it).
+        request = response.request
+        try:
+            with _in_flight_lock:
+                sent = request in _in_flight
+        except TypeError:  # a proxy that cannot be weakly referenced
+            sent = False
+        if not sent:
+            request = self._request()
         return self.budget.answered(request, response, **send_kwargs) if request is not None else response
 
 
-# Requests sent and not yet answered: request -> (its pacer, its send time).
-_in_flight: "weakref.WeakKeyDictionary[requests.PreparedRequest, Tuple[AdaptivePacer, float]]" = \
-    weakref.WeakKeyDictionary()
+class _Place:
+    """A request's place in its pacer, from acquire_call until its answer (or its failure) gives it back, once."""
+
+    def __init__(self, pacer: AdaptivePacer, sent_at: float, deadline: float) -> None:
+        self.pacer, self.sent_at, self.deadline = pacer, sent_at, deadline
+        self._taken = False
+
+    def take(self) -> bool:
+        """True for the one caller that gives the place back."""
+        with _in_flight_lock:
+            taken, self._taken = self._taken, True
+        return not taken
+
+    def give_back(self) -> None:
+        if self.take():
+            self.pacer.release(self.sent_at, None)
+
+
+# Requests sent and not yet answered.
+_in_flight: "weakref.WeakKeyDictionary[requests.PreparedRequest, _Place]" = weakref.WeakKeyDictionary()
 _in_flight_lock = threading.Lock()
+_this_thread = threading.local()  # .place: the place of the request whose answer the thread waits for
 
 
 def request_failed(request: Any) -> None:
     """A request's send raised instead of answering: give its place in the pacer back."""
     if request is None:
         return
-    with _in_flight_lock:
-        pacer, sent_at = _in_flight.pop(request, (None, 0.0))
-    if pacer is not None:
-        pacer.release(sent_at, None)
+    try:
+        with _in_flight_lock:
+            place = _in_flight.pop(request, None)
+    except TypeError:  # not a request (a test double's proxy cannot be weakly referenced)
+        return
+    if place is not None:
+        place.give_back()
+
+
+def release_this_threads_place() -> None:
+    """The place this thread's last request still holds, given back: its send raised, unseen or unnamed (its
+    request may be gone already)."""
+    place = getattr(_this_thread, "place", None)
+    _this_thread.place = None
+    if place is not None:
+        place.give_back()
 
 
 @dataclass
