@@ -10,6 +10,7 @@ import yaml
 from bundle import PACKAGE_DIR, build
 from bundle.components import BundleError, defined_names, flatten
 from bundle.manifest import RUNTIME_MODULE
+from unit_tests.harness import manifest_nodes
 
 
 @pytest.fixture(scope="module")
@@ -18,19 +19,9 @@ def built(tmp_path_factory):
     return yaml.safe_load(manifest.read_text()), components.read_text()
 
 
-def _nodes(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _nodes(item)
-
-
 def test_every_class_the_manifest_names_is_defined_in_the_one_components_file(built):
     manifest, components = built
-    named = {n["class_name"] for n in _nodes(manifest) if isinstance(n.get("class_name"), str)}
+    named = {n["class_name"] for n in manifest_nodes(manifest) if isinstance(n.get("class_name"), str)}
     assert named and all(name.startswith(RUNTIME_MODULE + ".") for name in named)
     assert {name.rsplit(".", 1)[1] for name in named} <= defined_names(components)
     compile(components, "components.py", "exec")
@@ -38,7 +29,7 @@ def test_every_class_the_manifest_names_is_defined_in_the_one_components_file(bu
 
 def test_every_stream_carries_its_schema_inline_as_the_package_has_it(built):
     manifest, _ = built
-    streams = [n for n in _nodes(manifest) if isinstance(n.get("$parameters"), dict) and "profile" in n["$parameters"]]
+    streams = [n for n in manifest_nodes(manifest) if isinstance(n.get("$parameters"), dict) and "profile" in n["$parameters"]]
     assert streams
     for stream in streams:
         parameters = stream["$parameters"]
