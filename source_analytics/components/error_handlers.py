@@ -15,7 +15,6 @@ from source_analytics.components.pages import BrokenPage
 from source_analytics.components.requester import (
     cannot_connect,
     release_this_threads_place,
-    request_failed,
     unreachable_message,
     was_reached,
 )
@@ -46,10 +45,7 @@ class ApiErrorHandler(DefaultErrorHandler):
         self, response_or_exception: Optional[Union[requests.Response, Exception]]
     ) -> ErrorResolution:
         if isinstance(response_or_exception, Exception) and not isinstance(response_or_exception, BrokenPage):
-            # No answer: the request's place in the pacer, given back (the request this thread sent, when the
-            # exception names none).
-            request_failed(getattr(response_or_exception, "request", None))
-            release_this_threads_place()
+            release_this_threads_place()  # no answer: the place in the pacer of the request this thread sent
         if isinstance(response_or_exception, requests.exceptions.RequestException) \
                 and not isinstance(response_or_exception, BrokenPage):
             url = getattr(response_or_exception.request, "url", None) or ""

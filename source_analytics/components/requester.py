@@ -93,9 +93,10 @@ class PacingBudget(AbstractAPIBudget):
     raised as BrokenPage from the hook, under the HTTP cache, so a parent's maintenance page is never cached and
     answered again from there to the retry that the error handler makes of it.
 
-    A request whose send raised (no answer) gives its place back when the error handler sees the exception
-    (`request_failed`), or at the latest when its thread sends its next request: a thread of the CDK sends one
-    request at a time, so a place its thread still holds then is one whose answer never came.
+    A request whose send raised (no answer) gives its place back when the error handler sees the exception, or at
+    the latest when its thread sends its next request (`release_this_threads_place`): a thread of the CDK sends one
+    request at a time, and hears of its failure on that thread, so a place its thread still holds then is one whose
+    answer never came.
 
     Redirects: requests follows one with a copy of the request that shares its hooks; the copy takes a place of its
     own (on its own host) and the shared hook answers it, as any request.
@@ -229,19 +230,6 @@ class _Place:
 _in_flight: "weakref.WeakKeyDictionary[requests.PreparedRequest, _Place]" = weakref.WeakKeyDictionary()
 _in_flight_lock = threading.Lock()
 _this_thread = threading.local()  # .place: the place of the request whose answer the thread waits for
-
-
-def request_failed(request: Any) -> None:
-    """A request's send raised instead of answering: give its place in the pacer back."""
-    if request is None:
-        return
-    try:
-        with _in_flight_lock:
-            place = _in_flight.pop(request, None)
-    except TypeError:  # not a request (a test double's proxy cannot be weakly referenced)
-        return
-    if place is not None:
-        place.give_back()
 
 
 def release_this_threads_place() -> None:
