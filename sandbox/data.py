@@ -10,6 +10,7 @@ import random
 import threading
 
 from .ids import hval
+from .listing import child_truth
 from .profile import LIST
 from .profiles import REGISTRY
 
@@ -56,7 +57,8 @@ class DatasetCore:
 
     def count(self, key):
         """Records a LIST stream ("profile.stream") serves now."""
-        return _STREAMS[key].count(self) + self.added.get(key, 0)
+        stream = _STREAMS[key]
+        return (stream.count(self) if stream.count else 1) + self.added.get(key, 0)
 
     def record(self, key, i):
         return _STREAMS[key].record(self, i)
@@ -84,7 +86,8 @@ class DatasetCore:
         if s.kind == LIST:
             key = f"{profile}.{name}"
             return self.records(key, 0, self.count(key))
-        return s.truth(self)  # a deleted parent's children are not in it: a sync cannot read them
+        # a deleted parent's children are not in it: a sync cannot read them
+        return s.truth(self) if s.truth else child_truth(p, s, self)
 
     def advance(self, n):
         """Append n records with later timestamps to every incremental stream."""

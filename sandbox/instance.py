@@ -13,9 +13,12 @@ import time
 from urllib.parse import parse_qs, unquote_plus
 
 from . import endpoints, paging_faults
-from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET, TokenStore, same
+from .auth import (API_KEY, BASIC_PASSWORD, BASIC_USER, BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET, TokenStore,
+                   basic_value, carries_credentials, same)
 from .cache import PageCache
 from .data import STREAMS, Dataset
+from .profile import API_KEY as API_KEY_KIND
+from .profile import BASIC, BEARER, OAUTH2, join
 from .profiles import profile as registered
 from .faults import QUOTA_RETRY_AFTER, Faults
 from .server import STALLED, SandboxHTTPServer
@@ -26,6 +29,12 @@ JSON = "application/json"
 
 def dumps(obj):
     return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def built_page(route, data, req):
+    """(body, data path, headers) of a route's answer: a builder may leave out the headers."""
+    built = route.builder(data, req)
+    return built if len(built) == 3 else (built[0], built[1], [])
 
 
 class Response:
@@ -39,16 +48,30 @@ class Response:
         self.page = page  # False: not the API's answer (a maintenance page), though its status may be 200
 
 
-def connector_config(profile, base_url, auth="oauth2"):
-    """A connector config for the profile served at base_url, with the sandbox's OAuth2 client or bearer token."""
-    if auth == "oauth2":
-        credentials = {"auth_type": "oauth2_client_credentials", "client_id": CLIENT_ID,
-                       "client_secret": CLIENT_SECRET, "token_url": base_url + registered(profile).token_path}
-    elif auth == "bearer":
-        credentials = {"auth_type": "bearer_token", "access_token": BEARER_TOKEN}
-    else:
-        raise ValueError("auth must be 'oauth2' or 'bearer'")
-    return {"api": profile, "base_url": base_url, "credentials": credentials}
+def credentials(kind, token_url=None):
+    """The connector's `credentials` for one kind of sign-in, with the sandbox's secrets (the connector's spec names
+    each kind's fields; the sandbox knows them as a client of the API does)."""
+    if kind == OAUTH2:
+        return {"auth_type": "oauth2_client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                **({"token_url": token_url} if token_url else {})}
+    if kind == BEARER:
+        return {"auth_type": "bearer_token", "access_token": BEARER_TOKEN}
+    if kind == API_KEY_KIND:
+        return {"auth_type": "api_key", "api_key": API_KEY}
+    if kind == BASIC:
+        return {"auth_type": "basic_http", "username": BASIC_USER, "password": BASIC_PASSWORD}
+    raise ValueError(f"auth must be one of oauth2, bearer, api_key, basic; got {kind!r}")
+
+
+def connector_config(profile, base_url, auth=None):
+    """A connector config for the profile served at base_url, signing in with `auth` (one of the kinds the profile
+    takes; the first it takes when None) with the sandbox's secrets."""
+    p = registered(profile)
+    kind = auth or p.auth[0]
+    if kind not in p.auth:
+        raise ValueError(f"{profile} takes {', '.join(p.auth)}, not {kind}")
+    token_url = join(base_url, p.token_path) if kind == OAUTH2 else None
+    return {"api": profile, "base_url": base_url, "credentials": credentials(kind, token_url)}
 
 
 class Sandbox:
@@ -78,12 +101,12 @@ class Sandbox:
     # ---- public API ----------------------------------------------------
     def base_url(self, profile):
         self._check_profile(profile)
-        return f"{self.url}/{profile}"
+        return join(f"{self.url}/{profile}", registered(profile).base_path)
 
     def token_url(self, profile):
-        return self.base_url(profile) + registered(profile).token_path
+        return join(self.base_url(profile), registered(profile).token_path)
 
-    def config(self, profile, auth="oauth2"):
+    def config(self, profile, auth=None):
         return connector_config(profile, self.base_url(profile), auth)
 
     def truth(self, profile, stream):
@@ -147,7 +170,7 @@ class Sandbox:
         data_url = f"{path}?{query}" if query else path
         endpoint = f"{method} {route.template if route else path}"
         self._stats.begin()
-        self._stats.host(base.split("://", 1)[-1], bool(headers.get("Authorization")))
+        self._stats.host(base.split("://", 1)[-1], carries_credentials(headers, query))
         response = None
         try:
             response = self._serve(route, found, method, path, query, headers, body, base, data_url)
@@ -189,7 +212,7 @@ class Sandbox:
         if route.kind == "token":
             return self._token(route.profile, query, headers, body)
 
-        denied = self._authorize(route.profile, headers)
+        denied = self._authorize(route.profile, headers, query)
         if denied is not None:
             return denied
         status = self.faults.inject(data_url)
@@ -205,40 +228,51 @@ class Sandbox:
         mode = corrupt.get(path) or corrupt.get(route.template) if corrupt else None
         try:
             if mode:
-                envelope, data_path = route.builder(self.data, req)
-                raw, ctype = endpoints.corrupt(envelope, data_path, mode)
-                return Response(200, raw if raw is not None else envelope, ctype)
+                envelope, data_path, _ = built_page(route, self.data, req)
+                damaged, ctype = endpoints.corrupt(envelope, data_path, mode)
+                return Response(200, damaged, ctype)
             broken = paging_faults.state(self.faults) if route.stream.paging else ()
             key = (route.template, req.params, query, base, self.data.epoch, broken)
             cached = self._pages.get(key)
             if cached is None:
-                built = route.builder(self.data, req)
+                built = built_page(route, self.data, req)
                 if any(broken):
-                    built = paging_faults.apply(route.stream, req, built, lambda r: route.builder(self.data, r),
+                    built = paging_faults.apply(route.stream, req, built, lambda r: built_page(route, self.data, r),
                                                 self.faults)
-                cached = dumps(built[0])
+                cached = (dumps(built[0]), tuple(built[2]))
                 self._pages.put(key, cached)
-            return Response(200, cached)
+            return Response(200, cached[0], headers=cached[1])
         except endpoints.ApiError as e:
             return Response(e.status, e.body)
 
-    def _authorize(self, profile, headers):
+    def _authorize(self, profile, headers, query):
+        """None when the request signs in one of the ways its API takes; else the API's 401."""
+        p = registered(profile)
+
         def unauthorized(reason):
+            challenge = 'Basic realm="api"' if p.auth == (BASIC,) else 'Bearer error="invalid_token"'
             return Response(401, {"error": "invalid_token", "error_description": reason},
-                            headers=[("WWW-Authenticate", f'Bearer error="invalid_token"')])
+                            headers=[("WWW-Authenticate", challenge)])
 
         if self.faults.get("reject_all_tokens"):
             return unauthorized("access has been revoked")
         auth = headers.get("Authorization") or ""
-        if auth[:7].lower() != "bearer " or not auth[7:].strip():
-            return unauthorized("missing bearer token")
-        token = auth[7:].strip()
-        if same(token, BEARER_TOKEN):
-            return None
-        reason = self.tokens.check(profile, token)
-        if reason:
-            self._stats.rejected_token(reason)
-        return unauthorized(reason) if reason else None
+        if API_KEY_KIND in p.auth:
+            given = headers.get(p.api_key_header) if p.api_key_header else endpoints.Request.query_value(
+                query, p.api_key_param)
+            if given:
+                return None if same(given, API_KEY) else unauthorized("invalid API key")
+        if BASIC in p.auth and auth[:6].lower() == "basic ":
+            return None if same(auth, basic_value()) else unauthorized("invalid username or password")
+        if (OAUTH2 in p.auth or BEARER in p.auth) and auth[:7].lower() == "bearer " and auth[7:].strip():
+            token = auth[7:].strip()
+            if BEARER in p.auth and same(token, BEARER_TOKEN):
+                return None
+            reason = self.tokens.check(profile, token) if OAUTH2 in p.auth else "invalid bearer token"
+            if reason:
+                self._stats.rejected_token(reason)
+            return unauthorized(reason) if reason else None
+        return unauthorized("missing credentials")
 
     def _token(self, profile, query, headers, body):
         params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}

@@ -21,6 +21,12 @@ class Request:
         self.params = params
         self.base = base  # scheme://host:port the client used, for absolute links
 
+    @staticmethod
+    def query_value(query, name):
+        """The first value of a query parameter, None without it."""
+        values = parse_qs(query or "", keep_blank_values=True).get(name)
+        return values[0] if values else None
+
     @property
     def self_url(self):
         return f"{self.base}{self.path}" + (f"?{self.query}" if self.query else "")

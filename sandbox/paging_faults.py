@@ -1,21 +1,25 @@
 """Broken pagination, as real APIs have it: what the paging switches (faults.py) do to a listing's page.
 
-Each stream declares how its document pages (profile.Paging); the switches break exactly that:
-- next_link_cycles: the last page of a next-link or next-token listing names itself as its next page (a cursor that
-  does not advance past the end): its own URL, or the token it was asked with. A last page asked without a token
-  (a one-page listing of a next-token API) has no token to name, and ends as usual.
-- repeat_last_page: a page-number listing answers any page past the end with its last page again (an API that
-  clamps the page number instead of answering an empty page). A client stops at a short last page; one whose
-  last page is full asks past the end and meets the repeat.
-- foreign_next_host: next links name another host, the path and query unchanged.
+Each stream declares how its document pages (profile.Paging); the switches break exactly that, whatever the style:
+- next_link_cycles: the last page of a listing that names its next page (a link in the body or a `Link` header, a
+  token in the body or a header) names itself as its next page, as a cursor that does not advance past the end
+  does: its own URL, or the token it was asked with. A last page asked without a token (a one-page listing of a
+  token API) has no token to name, and ends as usual.
+- repeat_last_page: a listing the client counts (page numbers, offsets) answers any position past the end with its
+  last page again, as an API that clamps the position instead of answering an empty page; one that counts its
+  records or pages in the body counts one page more than it has, so a client that stops at the count asks past
+  the end too. A client that stops at a short last page without a count never meets the repeat.
+- foreign_next_host: next links (in the body or a `Link` header) name another host, the path and query unchanged.
 """
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .pages import Request
-from .profile import NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER
+from .profile import LINK_HEADER, NEXT_LINK, NEXT_TOKEN, OFFSET, PAGE_NUMBER
 
 SWITCHES = ("next_link_cycles", "repeat_last_page", "foreign_next_host")
+_LINK = re.compile(r"<([^>]*)>\s*;\s*rel=\"?next\"?")
 
 
 def state(faults):
@@ -35,34 +39,76 @@ def _set(body, path, value):
     body[path[-1]] = value
 
 
-def _with_page(req, param, page):
-    query = urlencode([(k, page if k == param else v) for k, v in parse_qsl(req.query, keep_blank_values=True)])
-    return Request(req.path, query, req.params, req.base)
+def _at(req, param, value):
+    query = [(k, v) for k, v in parse_qsl(req.query, keep_blank_values=True) if k != param] + [(param, value)]
+    return Request(req.path, urlencode(query), req.params, req.base)
+
+
+def _header(headers, name):
+    return next((value for key, value in headers if key.lower() == name.lower()), None)
+
+
+def _replace_header(headers, name, value):
+    return [(k, v) for k, v in headers if k.lower() != name.lower()] + [(name, value)]
+
+
+def _next(paging, body, headers):
+    """The next page a page names (a URL or a token), None on the last."""
+    if paging.style == LINK_HEADER:
+        found = _LINK.search(_header(headers, "Link") or "")
+        return found[1] if found else None
+    if paging.style == NEXT_TOKEN and paging.header:
+        return _header(headers, paging.header) or None
+    return _get(body, paging.at) or None
+
+
+def _name_next(paging, body, headers, value):
+    if paging.style == LINK_HEADER:
+        return body, _replace_header(headers, "Link", f'<{value}>; rel="next"')
+    if paging.style == NEXT_TOKEN and paging.header:
+        return body, _replace_header(headers, paging.header, value)
+    _set(body, paging.at, value)
+    return body, headers
+
+
+def _repeat_past_the_end(stream, req, built, build):
+    """A counted listing's position past its end answered with its last page; its counts one page too many."""
+    paging = stream.paging
+    body, data_path, headers = built
+    size = int(req.q.get(paging.size_param) or paging.size) if paging.size_param else paging.size
+    if paging.style == PAGE_NUMBER:
+        position, step, first = int(req.q.get(paging.param) or paging.first), 1, paging.first
+    else:
+        position, step, first = int(req.q.get(paging.param) or 0), size, 0
+    while position > first and not _get(body, data_path):  # back to the last position that has records
+        position -= step
+        body, data_path, headers = build(_at(req, paging.param, str(position)))
+    if paging.total_at and isinstance(_get(body, paging.total_at), int):
+        _set(body, paging.total_at, _get(body, paging.total_at) + size)
+    if paging.pages_at and isinstance(_get(body, paging.pages_at), int):
+        _set(body, paging.pages_at, _get(body, paging.pages_at) + 1)
+    return body, data_path, headers
 
 
 def apply(stream, req, built, build, faults):
-    """The page `built` ((envelope, data_path) for `req`) as the switches break it; `build(req)` builds another."""
+    """The page `built` ((body, data path, headers) for `req`) as the switches break it; `build(req)` builds another."""
     paging = stream.paging
     if paging is None:
         return built
-    envelope, data_path = built
-    if paging.style == PAGE_NUMBER:
-        page = int(req.q.get(paging.param) or 1)
-        if faults.get("repeat_last_page") and page > 1 and not _get(envelope, data_path):
-            while page > 1 and not _get(envelope, data_path):  # back to the last page that has records
-                page -= 1
-                envelope, data_path = build(_with_page(req, paging.param, page))
-        return envelope, data_path
-    current = _get(envelope, paging.at)
+    if paging.style in (PAGE_NUMBER, OFFSET):
+        return _repeat_past_the_end(stream, req, built, build) if faults.get("repeat_last_page") else built
+    body, data_path, headers = built
+    current = _next(paging, body, headers)
     if not current and faults.get("next_link_cycles"):
-        if paging.style == NEXT_LINK:
+        if paging.style in (NEXT_LINK, LINK_HEADER):
             current = req.self_url
         elif paging.style == NEXT_TOKEN and req.q.get(paging.param):
             current = req.q[paging.param]
         if current:
-            _set(envelope, paging.at, current)
+            body, headers = _name_next(paging, body, headers, current)
     host = faults.get("foreign_next_host")
-    if current and host and paging.style == NEXT_LINK:
+    if current and host and paging.style in (NEXT_LINK, LINK_HEADER):
         parts = urlsplit(current)
-        _set(envelope, paging.at, urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)))
-    return envelope, data_path
+        body, headers = _name_next(paging, body, headers,
+                                   urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)))
+    return body, data_path, headers

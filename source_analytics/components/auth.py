@@ -1,12 +1,16 @@
-"""ClientCredentialsAuthenticator: OAuth2 client credentials, renewed early, refusals named."""
+"""The kinds of credentials (Credentials picks the config's among those its API takes) and
+ClientCredentialsAuthenticator: OAuth2 client credentials, renewed early, refusals named."""
 
 import time
+from dataclasses import InitVar, dataclass
 from datetime import timedelta
 from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
 import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
 from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeOauth2Authenticator
+from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime, ab_datetime_now
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -90,6 +94,9 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
                     headers=self.build_refresh_request_headers(),
                     params=self.build_refresh_request_query_params(),
                     timeout=timeout,
+                    # A 307/308 would send the client secret on to wherever it points: a redirect is answered as
+                    # what it is, no token (a config error naming token_url, below).
+                    allow_redirects=False,
                 )
             except requests.exceptions.RequestException as error:
                 pacer.release(sent_at, None, in_window=False)
@@ -204,3 +211,66 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
                 "(when it is empty, the profile's documented token path under base_url is used)."
             )
         return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
+class Kind(NamedTuple):
+    """A kind of credentials the spec offers (its `credentials.auth_type`), as the connector's messages name it."""
+
+    title: str  # what it is, in a sentence
+    settings: str  # the settings that hold it, to check when the API rejects it
+    renewable: bool  # a rejected one can be exchanged for a new one (OAuth2), so a 401 is first answered by that
+
+
+# The framework's kinds of credentials, by the spec's `credentials.auth_type` (its `oneOf` has one form per kind;
+# unit_tests/test_spec.py keeps the two alike). A profile takes some of them: its requester's `Credentials`.
+KINDS: Dict[str, Kind] = {
+    "oauth2_client_credentials": Kind(
+        "OAuth2 client credentials", "credentials.client_id, credentials.client_secret and credentials.token_url",
+        True),
+    "bearer_token": Kind("a bearer token", "credentials.access_token", False),
+    "api_key": Kind("an API key", "credentials.api_key", False),
+    "basic_http": Kind("HTTP basic auth (a username and a password)",
+                       "credentials.username and credentials.password", False),
+}
+
+
+def kind_of(config: Mapping[str, Any]) -> Optional[Kind]:
+    """The kind of credentials a config gives, None for one the framework does not know."""
+    credentials = config.get("credentials")
+    return KINDS.get(credentials.get("auth_type")) if isinstance(credentials, Mapping) else None
+
+
+@dataclass
+class Credentials(DeclarativeAuthenticator):
+    """The authenticator for the kind of credentials the config gives (`credentials.auth_type`), among the kinds the
+    profile's API takes: one field per kind of KINDS, set in the manifest (each profile's requester) to that kind's
+    authenticator for each kind its document takes, and left out for the others.
+
+    Why not the CDK's SelectiveAuthenticator, which picks an authenticator by a config value the same way: for a
+    kind its table lacks it raises a bare ValueError ("The authenticator `api_key` is not found.") that check and
+    read report as the connector's own failure. The spec offers every kind to every profile (one `oneOf`, as
+    Airbyte's UI renders it); a config giving a kind its API does not take is the user's to fix, so it is refused
+    here as a config error naming the kinds that API takes, when the streams are built: before any request.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    oauth2_client_credentials: Optional[DeclarativeAuthenticator] = None
+    bearer_token: Optional[DeclarativeAuthenticator] = None
+    api_key: Optional[DeclarativeAuthenticator] = None
+    basic_http: Optional[DeclarativeAuthenticator] = None
+
+    def __new__(cls, config: Config, parameters: Optional[Mapping[str, Any]] = None,  # type: ignore[misc]
+                **authenticators: Optional[DeclarativeAuthenticator]) -> DeclarativeAuthenticator:
+        taken = {kind: auth for kind, auth in authenticators.items() if kind in KINDS and auth is not None}
+        credentials = config.get("credentials") if isinstance(config.get("credentials"), Mapping) else {}
+        given = credentials.get("auth_type")
+        if given in taken:
+            return taken[given]
+        forms = " or ".join(f"{KINDS[kind].title} (auth_type {kind})" for kind in taken)
+        message = (
+            f"The '{config.get('api')}' API takes {forms}; this config's credentials.auth_type is {given!r}. Give "
+            "credentials of a kind it takes."
+        )
+        raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
+

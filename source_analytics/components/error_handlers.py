@@ -11,9 +11,12 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.requesters.error_handlers.default_error_handler import DefaultErrorHandler
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 
+from source_analytics.components.auth import kind_of
+from source_analytics.components.pacing import pacer_for
 from source_analytics.components.pages import BrokenPage
 from source_analytics.components.requester import (
     cannot_connect,
+    origin,
     release_this_threads_place,
     unreachable_message,
     was_reached,
@@ -38,6 +41,13 @@ class ApiErrorHandler(DefaultErrorHandler):
     resolved or does not connect is a wrong base_url, said at once as a config error. Once the host has answered,
     the same errors are transient and keep their retries.
 
+    Rejected credentials: the manifest answers a 401 by renewing the token once (REFRESH_TOKEN_THEN_RETRY). Only
+    OAuth2 credentials can be renewed; the CDK only retries a static one, with warnings, for as long as the
+    document's retries last. A 401 to credentials that cannot be renewed (a bearer token, an API key, a password)
+    fails at once as a config error naming the settings that hold them, and ends every other request to the API's
+    host (AdaptivePacer.refuse_all), so a password changed mid-sync ends the sync at the first 401, not after one
+    per request in flight.
+
     Every other answer gets the manifest's filters.
     """
 
@@ -59,7 +69,22 @@ class ApiErrorHandler(DefaultErrorHandler):
                 failure_type=FailureType.system_error,
                 error_message=str(response_or_exception),
             )
-        return super().interpret_response(response_or_exception)
+        resolution = super().interpret_response(response_or_exception)
+        if resolution.response_action == ResponseAction.REFRESH_TOKEN_THEN_RETRY \
+                and isinstance(response_or_exception, requests.Response):
+            kind = kind_of(self.config)
+            if kind is not None and not kind.renewable:
+                return self._rejected(response_or_exception, kind.settings)
+        return resolution
+
+    def _rejected(self, response: requests.Response, settings: str) -> ErrorResolution:
+        message = (
+            f"The API rejected the credentials (HTTP {response.status_code} at {f'{response.url}'.split('?')[0]}). "
+            f"Check {settings}."
+        )
+        pacer_for(origin(response.url or "")).refuse_all(message)
+        return ErrorResolution(response_action=ResponseAction.FAIL, failure_type=FailureType.config_error,
+                               error_message=message)
 
 
 @dataclass

@@ -106,6 +106,7 @@ class AdaptivePacer:
         self._remaining: Optional[float] = None  # what the API's last RateLimit-Remaining said is left...
         self._remaining_until = 0.0  # ... until its reset
         self.quota_until: Optional[float] = None  # after a daily-quota answer: no request before this time
+        self.refusal: Optional[str] = None  # after the API rejected credentials that cannot be renewed: why
 
     # ---- before a request --------------------------------------------------------------------------------------
     def acquire(self, in_window: bool = True) -> float:
@@ -117,6 +118,9 @@ class AdaptivePacer:
                 now = self._clock()
                 if self.quota_until is not None and now < self.quota_until:
                     raise quota_used_up(f"Not sent: the API's quota is used up for {self.quota_until - now:.0f} s.")
+                if self.refusal is not None:
+                    raise AirbyteTracedException(message=self.refusal, internal_message=f"Not sent: {self.refusal}",
+                                                 failure_type=FailureType.config_error)
                 wait = self._wait(now, in_window)
                 if wait <= 1e-6:  # a clock's rounding, not a wait
                     break
@@ -149,6 +153,13 @@ class AdaptivePacer:
         if self.rate and now < self._next:
             return self._next - now
         return 0.0
+
+    def refuse_all(self, reason: str) -> None:
+        """No more requests to this host: it rejected credentials that cannot be renewed (a static token, an API key,
+        a password). Every request in flight or queued would meet the same 401; they end at once with `reason`."""
+        with self._cond:
+            self.refusal = reason
+            self._cond.notify_all()
 
     # ---- after it ------------------------------------------------------------------------------------------------
     def release(self, sent_at: float, response: Optional[requests.Response], in_window: bool = True) -> Optional[float]:

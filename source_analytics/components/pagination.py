@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.interpolation.interpolated_boolean import InterpolatedBoolean
 from airbyte_cdk.sources.declarative.requesters.paginators.paginator import (
     page_size_override_kwargs,
     stream_slice_kwargs,
@@ -30,7 +31,8 @@ def normalized_url(url: str) -> Tuple[str, str, Optional[int], str, Tuple[Tuple[
 Host = Tuple[str, Optional[int]]  # a host name and its port; None: the default port of the URL's scheme
 
 
-def _host_of(url: str) -> Host:
+def host_of(url: str) -> Host:
+    """A URL's host and port (None: its scheme's default port)."""
     parts = urlsplit(url)
     port = parts.port
     return (parts.hostname or "").lower(), None if port == _DEFAULT_PORTS.get(parts.scheme.lower()) else port
@@ -40,9 +42,16 @@ def api_hosts(config: Mapping[str, Any]) -> Set[Host]:
     """The hosts the connector sends credentials to: base_url's, the token URL's, and `additional_hosts` (each
     `host` or `host:port`; a host without a port is that host on the default ports)."""
     urls = [config.get("base_url") or "", (config.get("credentials") or {}).get("token_url") or ""]
-    hosts = {_host_of(url) for url in urls if url}
-    hosts.update(_host_of(f"https://{str(host).strip()}") for host in config.get("additional_hosts") or ())
+    hosts = {host_of(url) for url in urls if url}
+    hosts.update(host_of(f"https://{str(host).strip()}") for host in config.get("additional_hosts") or ())
     return {host for host in hosts if host[0]}
+
+
+def _decoded(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return {}
 
 
 def _named(host: Host) -> str:
@@ -75,14 +84,25 @@ class PaginationGuard(PaginationStrategy):
 
     One strategy serves every partition of a stream, several at once, each read from start to end by one thread;
     what a partition has visited is kept per thread and starts anew with a partition's first page.
+
+    Where a counted listing ends. The CDK's OffsetIncrement and PageIncrement end a listing at its first short page
+    only; a document whose body (or headers) counts the records or the pages ends it at that count, one request
+    sooner, and a listing that clamps a position past its end to its last page is then never asked past it.
+    `stop_condition` says that count: interpolated like CursorPagination's, with `response` (the decoded body),
+    `headers` (`link` parsed), `last_page_size`, `page_size` and `last_page_token_value`, the position just read
+    (None for a first request that names none), e.g. `{{ (last_page_token_value or 0) + last_page_size >=
+    response.total }}` for an offset listing with a total.
     """
 
     pagination_strategy: PaginationStrategy
     config: Config
     parameters: InitVar[Mapping[str, Any]]
     next_page_is_link: bool = False
+    stop_condition: Optional[str] = None
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._stop = InterpolatedBoolean(condition=self.stop_condition, parameters=parameters) \
+            if self.stop_condition else None
         self._stream = parameters.get("name", "")
         self._hosts = api_hosts(self.config)
         self._https = urlsplit(self.config.get("base_url") or "").scheme.lower() == "https"
@@ -110,6 +130,15 @@ class PaginationGuard(PaginationStrategy):
             urls.add(normalized_url(requested))
         if last_page_token_value is not None:
             tokens.add(last_page_token_value)
+        if self._stop is not None and self._stop.eval(
+            self.config,
+            response=_decoded(response),
+            headers={**response.headers, "link": response.links},
+            last_page_size=last_page_size,
+            page_size=page_size_override or self.get_page_size(),
+            last_page_token_value=last_page_token_value,
+        ):
+            return None
         token = self.pagination_strategy.next_page_token(
             response=response,
             last_page_size=last_page_size,
@@ -147,7 +176,7 @@ class PaginationGuard(PaginationStrategy):
 
     def _refuse_foreign(self, link: str, requested: str) -> None:
         parts = urlsplit(link)
-        host = _host_of(link)
+        host = host_of(link)
         if host not in self._hosts:
             allowed = ", ".join(sorted(_named(h) for h in self._hosts))
             message = (

@@ -5,19 +5,22 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any, Callable, List, Mapping, Optional, Set
-from urllib.parse import urlsplit
+from typing import Any, Callable, List, Mapping, Optional, Set, Tuple
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 import urllib3
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
 from airbyte_cdk.sources.declarative.interpolation.interpolated_string import InterpolatedString
 from airbyte_cdk.sources.declarative.requesters.http_requester import HttpRequester
 from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget, AbstractCallRatePolicy
+from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_oauth import AbstractOauth2Authenticator
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.components.pacing import AdaptivePacer, pacer_for
 from source_analytics.components.pages import BrokenPage, answer_problem, broken_page_message, selector_path
+from source_analytics.components.pagination import Host, api_hosts, host_of
 
 logger = logging.getLogger("airbyte")
 
@@ -70,6 +73,30 @@ def unreachable_error(url: str, why: str, setting: str = "base_url") -> AirbyteT
     return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
 
 
+def credential_names(authenticator: Any) -> Tuple[Set[str], Set[str]]:
+    """(headers, query parameters) that carry an authenticator's credentials, to take off a request to another host.
+
+    Read from the authenticator's public interface: the headers and the query parameters it adds. An OAuth2
+    authenticator is not asked (that could fetch a token): its token goes in `Authorization`, which is always taken.
+    """
+    headers, params = {"Authorization"}, set()
+    if isinstance(authenticator, DeclarativeAuthenticator) and not isinstance(authenticator, AbstractOauth2Authenticator):
+        headers.update(authenticator.get_auth_header())
+        params.update(authenticator.get_request_params())
+    return headers, params
+
+
+def without_credentials(request: requests.PreparedRequest, headers: Set[str], params: Set[str]) -> None:
+    """Take the credentials (those headers and query parameters) off a request."""
+    for name in headers:
+        request.headers.pop(name, None)
+    parts = urlsplit(request.url or "")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if params and any(key in params for key, _ in query):
+        kept = urlencode([(key, value) for key, value in query if key not in params])
+        request.url = urlunsplit((parts.scheme, parts.netloc, parts.path, kept, parts.fragment))
+
+
 class PacingBudget(AbstractAPIBudget):
     """The request budget of every data request: the manifest's (`requests_per_second`), then the API host's
     AdaptivePacer, which learns the limit nobody told the connector; 429s waited out below the CDK's retries; a page
@@ -89,6 +116,11 @@ class PacingBudget(AbstractAPIBudget):
     authenticator is applied again, so a request never goes out with a token that expired while it waited. Only to
     a request that carries credentials: requests takes them off a redirect to another host, and they stay off.
 
+    Credentials stay home: a request to a host that is not the API's (`hosts`: base_url's, the token URL's and
+    additional_hosts; a redirect's copy comes here before it is sent) goes without any credentials, whatever their
+    kind. requests itself takes only `Authorization` off a redirect to another host: an API key in another header,
+    or in the query, would follow it. (A next link to another host is never requested: PaginationGuard.)
+
     Broken pages: a 200 that is not a page of the stream's records (`page`: its data selector's keys; pages.py) is
     raised as BrokenPage from the hook, under the HTTP cache, so a parent's maintenance page is never cached and
     answered again from there to the retry that the error handler makes of it.
@@ -105,7 +137,7 @@ class PacingBudget(AbstractAPIBudget):
     def __init__(self, inner: Optional[AbstractAPIBudget], patience: float, max_wait: float,
                  pacer: Optional[AdaptivePacer] = None,
                  authenticator: Optional[Callable[[requests.PreparedRequest], Any]] = None,
-                 page: Optional[List[str]] = None, stream: str = "") -> None:
+                 page: Optional[List[str]] = None, stream: str = "", hosts: Optional[Set[Host]] = None) -> None:
         self._inner = inner
         self._patience = patience
         self._max_wait = max_wait
@@ -113,6 +145,8 @@ class PacingBudget(AbstractAPIBudget):
         self._authenticator = authenticator
         self._page = page
         self._stream = stream
+        self._hosts = hosts
+        self._credentials: Optional[Tuple[Set[str], Set[str]]] = None
 
     def _pacer_of(self, request: requests.PreparedRequest) -> AdaptivePacer:
         return self._pacer or pacer_for(origin(request.url or ""))
@@ -126,6 +160,10 @@ class PacingBudget(AbstractAPIBudget):
         pacer = self._pacer_of(request)
         sent_at = pacer.acquire()
         try:
+            if self._hosts is not None and host_of(request.url or "") not in self._hosts:
+                if self._credentials is None:
+                    self._credentials = credential_names(self._authenticator)
+                without_credentials(request, *self._credentials)
             self._authenticate(request)
         except BaseException:
             pacer.release(sent_at, None)
@@ -163,7 +201,7 @@ class PacingBudget(AbstractAPIBudget):
             mark_reached(request.url or "")
             wait = pacer.release(sent_at, response)
             if wait is None or wait >= self._max_wait or time.monotonic() + wait > deadline:
-                if self._page and response.status_code == 200:
+                if self._page is not None and response.status_code == 200:
                     problem = answer_problem(response, self._page)
                     if problem is not None:
                         message = broken_page_message(self._stream, request.url or "", problem)
@@ -276,7 +314,8 @@ class AnalyticsHttpRequester(HttpRequester):
             patience=float(self.rate_limit_patience_in_seconds),
             max_wait=float(self.max_rate_limit_wait_in_seconds),
             authenticator=self.authenticator,
-            page=selector_path(selector) if selector else None,
+            page=selector_path(selector) if selector is not None else None,
             stream=parameters.get("name", ""),
+            hosts=api_hosts(self.config),
         )
         super().__post_init__(parameters)
