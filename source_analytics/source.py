@@ -15,14 +15,24 @@ from source_analytics.state import read_state_messages
 MANIFEST_PATH = Path(__file__).resolve().parent / "manifest.yaml"
 
 
-def check_streams(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The manifest's table of check streams: API profile -> the streams check reads (manifest.yaml, `check`)."""
+def _profile_table(manifest: Mapping[str, Any], field: str) -> Mapping[str, Any]:
+    """A ConfigRemapField table of the spec's config_normalization_rules: API profile -> the value of `field`."""
     tables = [
         rule.get("map") or {}
         for rule in (manifest["spec"].get("config_normalization_rules") or {}).get("transformations") or []
-        if rule.get("type") == "ConfigRemapField" and rule.get("field_path") == [CHECK_STREAM_NAMES_CONFIG_KEY]
+        if rule.get("type") == "ConfigRemapField" and rule.get("field_path") == [field]
     ]
     return tables[-1] if tables else {}
+
+
+def check_streams(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The manifest's table of check streams: API profile -> the streams check reads (manifest.yaml, `check`)."""
+    return _profile_table(manifest, CHECK_STREAM_NAMES_CONFIG_KEY)
+
+
+def documented_base_urls(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The manifest's table of base URLs: API profile -> its document's base URL (base_url's default)."""
+    return _profile_table(manifest, "__documented_base_url")
 
 
 def _require_a_check_stream_per_profile(manifest: Mapping[str, Any]) -> None:
@@ -44,6 +54,16 @@ def _require_a_check_stream_per_profile(manifest: Mapping[str, Any]) -> None:
             f"The manifest names no check stream for the API profile(s) {', '.join(missing)}, so check could not "
             "test a connection with it. Add each profile to the table of check streams in the spec's "
             f"config_normalization_rules (the ConfigRemapField of {CHECK_STREAM_NAMES_CONFIG_KEY})."
+        )
+        raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
+    urls = documented_base_urls(manifest)
+    missing = [profile for profile in profiles
+               if not (isinstance(urls.get(profile), str) and urls[profile].startswith(("https://", "http://")))]
+    if missing:
+        message = (
+            f"The manifest names no base URL for the API profile(s) {', '.join(missing)}, so a config without "
+            "base_url would have none. Add each profile's documented base URL to the table of base URLs in the "
+            "spec's config_normalization_rules (the ConfigRemapField of base_url)."
         )
         raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
 

@@ -86,6 +86,20 @@ def read_ok(api: str, stream: str, key: str = "id", **config: Any) -> List[Any]:
     return record_ids(output, stream, key)
 
 
+def credential_kinds(api: str) -> set:
+    """The kinds of credentials (`credentials.auth_type`) the manifest's streams of a profile take: the kinds its
+    requesters' Credentials name."""
+    from source_analytics.components.auth import KINDS
+
+    kinds = set()
+    for stream in manifest_nodes(resolved_manifest()):
+        if stream.get("type") == "DeclarativeStream" and stream.get("$parameters", {}).get("profile") == api:
+            for node in manifest_nodes(stream):
+                if str(node.get("class_name", "")).endswith(".Credentials"):
+                    kinds |= {kind for kind in KINDS if isinstance(node.get(kind), dict)}
+    return kinds
+
+
 def resolved_manifest() -> Dict[str, Any]:
     """The manifest as the CDK reads it: every $ref resolved and $parameters propagated."""
     return SourceAnalytics().resolved_manifest

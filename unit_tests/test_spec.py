@@ -3,9 +3,13 @@ import logging
 import pytest
 
 import sandbox
+from sandbox.instance import credentials
 from source_analytics import SourceAnalytics
+from source_analytics.components.auth import KINDS
+from source_analytics.source import documented_base_urls
+from unit_tests.harness import credential_kinds, resolved_manifest
 
-SECRET_FIELDS = {"client_id", "client_secret", "access_token"}
+SECRET_FIELDS = {"client_id", "client_secret", "access_token", "api_key", "password"}
 OPTIONAL_KEYS = {"base_url", "start_date", "num_workers", "requests_per_second", "additional_hosts"}
 
 
@@ -32,15 +36,29 @@ def test_api_is_one_of_the_registered_profiles_in_the_registry_order(connection_
     assert connection_specification["properties"]["api"]["enum"] == list(sandbox.PROFILES)
 
 
-def test_base_url_defaults_to_the_documented_host(connection_specification):
-    assert connection_specification["properties"]["base_url"]["default"] == "https://api.example.com"
+def test_base_url_has_no_default_of_its_own_the_profiles_documented_one_is(connection_specification):
+    # A spec default would be filled in by Airbyte's UI whatever the profile; each profile's own is in the manifest's
+    # table, and it is the one the profile's document gives (the sandbox's registry records the documents).
+    assert "default" not in connection_specification["properties"]["base_url"]
+    assert dict(documented_base_urls(resolved_manifest())) == {
+        name: sandbox.profile(name).base_url for name in sandbox.PROFILES}
 
 
-def test_credentials_are_one_of_oauth2_client_credentials_or_bearer_token(connection_specification):
+def test_each_credential_form_is_a_kind_the_connector_knows_and_names_the_profiles_that_take_it(connection_specification):
     options = credential_options(connection_specification)
-    assert set(options) == {"oauth2_client_credentials", "bearer_token"}
-    assert sorted(options["oauth2_client_credentials"]["required"]) == ["auth_type", "client_id", "client_secret"]
-    assert sorted(options["bearer_token"]["required"]) == ["access_token", "auth_type"]
+    assert set(options) <= set(KINDS)
+    takers = {kind: [api for api in sandbox.PROFILES if kind in credential_kinds(api)] for kind in KINDS}
+    assert set(options) == {kind for kind, apis in takers.items() if apis}, "a kind no profile takes is offered"
+    for kind, option in options.items():
+        assert option["description"] == f"Taken by: {', '.join(takers[kind])}.", kind
+        assert option["required"][0] == "auth_type" and option["properties"]["auth_type"]["const"] == kind
+
+
+def test_each_profile_takes_the_kinds_of_credentials_its_document_does():
+    # The manifest (the connector's side) and the sandbox's registry (the documents' side) agree.
+    for api in sandbox.PROFILES:
+        documented = {credentials(kind)["auth_type"] for kind in sandbox.profile(api).auth}
+        assert credential_kinds(api) == documented, api
 
 
 def test_token_url_is_optional(connection_specification):
@@ -49,14 +67,12 @@ def test_token_url_is_optional(connection_specification):
     assert "token_url" not in oauth["required"]
 
 
-def test_every_secret_is_marked_airbyte_secret(connection_specification):
-    marked = {
-        name
-        for option in connection_specification["properties"]["credentials"]["oneOf"]
-        for name, field in option["properties"].items()
-        if field.get("airbyte_secret") is True
-    }
-    assert SECRET_FIELDS <= marked
+def test_every_secret_is_marked_airbyte_secret():
+    # Every form the spec may offer, offered today or not.
+    forms = resolved_manifest()["definitions"]["credential_forms"].values()
+    fields = {name: field for form in forms for name, field in form["properties"].items()}
+    assert SECRET_FIELDS <= set(fields)
+    assert all(fields[name].get("airbyte_secret") is True for name in SECRET_FIELDS)
 
 
 def test_start_date_is_a_utc_timestamp_pattern(connection_specification):
