@@ -13,10 +13,10 @@ from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET
 from .data import STREAMS
 from .faults import CORRUPT_MODES
 from .instance import Sandbox, start
-from .profile import CHILD, LIST, Profile, Stream
+from .profile import API_KEY, AUTH_KINDS, BASIC, BEARER, CHILD, LIST, OAUTH2, Profile, Stream
 from .profiles import PROFILES, REGISTRY, profile
 
 __all__ = [
     "start", "Sandbox", "CLIENT_ID", "CLIENT_SECRET", "BEARER_TOKEN", "PROFILES", "REGISTRY", "profile", "Profile",
-    "Stream", "LIST", "CHILD", "STREAMS", "CORRUPT_MODES",
+    "Stream", "LIST", "CHILD", "STREAMS", "CORRUPT_MODES", "OAUTH2", "BEARER", "API_KEY", "BASIC", "AUTH_KINDS",
 ]

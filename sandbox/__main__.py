@@ -1,9 +1,9 @@
 """python -m sandbox: serve every analytics API of the registry on 127.0.0.1 in the foreground until Ctrl-C.
 
 The first line printed is the base URL, http://127.0.0.1:<port>; profile <p> is served under <base URL>/<p>
-(--help lists the profiles), each with its documented token endpoint. It accepts one OAuth
-client and one bearer token (sandbox.CLIENT_ID, sandbox.CLIENT_SECRET, sandbox.BEARER_TOKEN); --configs writes
-them, with a ready connector config per profile, to files. GET <base URL>/_sandbox/stats reports what it served.
+(--help lists the profiles), each signing in the ways its document says. It accepts one OAuth
+client, one bearer token, one API key and one username and password (sandbox.CLIENT_ID, ...); --configs writes
+them, with a ready connector config per profile and kind of credentials, to files. GET <base URL>/_sandbox/stats reports what it served.
 Data is deterministic: the same --records and --seed serve the same records.
 """
 
@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .auth import BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET
+from .auth import API_KEY, BASIC_PASSWORD, BASIC_USER, BEARER_TOKEN, CLIENT_ID, CLIENT_SECRET
 from .profiles import PROFILES, REGISTRY
 from .instance import start
 
@@ -25,23 +25,33 @@ def _optional_float(text):
     return None if text.lower() in ("", "none") else float(text)
 
 
+def config_name(profile, kind):
+    """The file of a profile's config signing in with `kind`: <profile>.json for the first kind its document
+    takes, <profile>_<kind>.json for the others (payments_bearer.json)."""
+    return f"{profile}.json" if kind == REGISTRY[profile].auth[0] else f"{profile}_{kind}.json"
+
+
 def write_configs(sb, directory):
-    """A connector config per profile (OAuth2 and bearer token) and the credentials, as files in `directory`.
+    """A connector config per profile and kind of credentials it takes, and the credentials, as files in
+    `directory`.
 
     Returns the lines that tell a person where they are; no credential is in them.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     credentials = directory / "credentials.json"
-    credentials.write_text(json.dumps({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                                       "bearer_token": BEARER_TOKEN}, indent=2) + "\n")
-    lines = [f"Credentials (client_id, client_secret, bearer_token): {credentials}", "",
-             f"{'profile':<11} {'base_url':<36} {'config (OAuth2)':<30} config (bearer token)"]
+    secrets = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "bearer_token": BEARER_TOKEN,
+               "api_key": API_KEY, "username": BASIC_USER, "password": BASIC_PASSWORD}
+    credentials.write_text(json.dumps(secrets, indent=2) + "\n")
+    lines = [f"Credentials ({', '.join(secrets)}): {credentials}", "",
+             f"{'profile':<11} {'base_url':<40} configs (one per kind of credentials the profile takes)"]
     for profile in PROFILES:
-        oauth, bearer = directory / f"{profile}.json", directory / f"{profile}_bearer.json"
-        oauth.write_text(json.dumps(sb.config(profile), indent=2) + "\n")
-        bearer.write_text(json.dumps(sb.config(profile, auth="bearer"), indent=2) + "\n")
-        lines.append(f"{profile:<11} {sb.base_url(profile):<36} {str(oauth):<30} {bearer}")
+        paths = []
+        for kind in REGISTRY[profile].auth:
+            path = directory / config_name(profile, kind)
+            path.write_text(json.dumps(sb.config(profile, auth=kind), indent=2) + "\n")
+            paths.append(str(path))
+        lines.append(f"{profile:<11} {sb.base_url(profile):<40} {' '.join(paths)}")
     lines += ["", f"Try: .venv/bin/source-analytics check --config {directory / 'payments.json'}"]
     return lines
 
@@ -52,7 +62,8 @@ def main(argv=None):
     p.add_argument("--port", type=int, default=0,
                    help="TCP port on 127.0.0.1; 0 picks a free one (default: 0; make sandbox uses 8765)")
     p.add_argument("--configs", metavar="DIR", default=None,
-                   help="write DIR/<profile>.json (OAuth2), DIR/<profile>_bearer.json and DIR/credentials.json, and "
+                   help="write DIR/<profile>.json (its first kind of credentials), DIR/<profile>_<kind>.json for the "
+                        "others (payments_bearer.json) and DIR/credentials.json, and "
                         "print each profile's base URL and config path (default: write nothing; make sandbox "
                         "uses .sandbox)")
     p.add_argument("--records", type=int, default=20,
@@ -94,10 +105,14 @@ def main(argv=None):
                    help="the last page of a next-link or next-token listing names itself as its next page "
                         "(default: off)")
     p.add_argument("--repeat-last-page", action="store_true",
-                   help="a page-number listing answers any page past the end with its last page again "
+                   help="a listing the client counts (page numbers, offsets) answers any position past the end "
+                        "with its last page again, and one that counts its records counts a page more "
                         "(default: off)")
     p.add_argument("--foreign-next-host", default=None, metavar="HOST[:PORT]",
                    help="next links name this host instead of the one the client called (default: none)")
+    p.add_argument("--redirect-host", default=None, metavar="HOST[:PORT]",
+                   help="data requests naming another host are answered 307 to this one, path and query unchanged "
+                        "(default: none)")
     args = p.parse_args(argv)
 
     stop = threading.Event()
@@ -110,7 +125,8 @@ def main(argv=None):
                    stall_rate=args.stall_rate, deleted_parents=args.deleted_parents,
                    retry_after_format=args.retry_after_format, rate_limit_headers=args.rate_limit_headers,
                    quota=args.quota, maintenance_rate=args.maintenance_rate, next_link_cycles=args.next_link_cycles,
-                   repeat_last_page=args.repeat_last_page, foreign_next_host=args.foreign_next_host)
+                   repeat_last_page=args.repeat_last_page, foreign_next_host=args.foreign_next_host,
+                   redirect_host=args.redirect_host)
     except (ValueError, OSError) as e:
         print(f"sandbox: {e}", file=sys.stderr)
         return 2

@@ -1,5 +1,6 @@
 """Fault switches: latency, global rate limit, a daily quota, injected 5xx, stalled requests, maintenance pages,
-deleted parents, corrupt bodies, broken pagination, foreign next links, token rejection."""
+deleted parents, corrupt bodies, broken pagination, foreign next links, redirects to another host, rejected
+credentials."""
 
 import email.utils
 import math
@@ -46,6 +47,10 @@ DEFAULTS = {
     # Next links name this host (host[:port]) instead of the one the client called, as a misconfigured proxy or a
     # compromised upstream might write them. None: the client's own host.
     "foreign_next_host": None,
+    # Every data request naming another Host is answered 307 to this host (host[:port]), path and query unchanged,
+    # as an API that moved (or a proxy in front of it) does; the request asked there is answered as usual. None: no
+    # redirects.
+    "redirect_host": None,
 }
 QUOTA_RETRY_AFTER = 86400  # seconds: the quota resets tomorrow
 
@@ -104,9 +109,9 @@ def validate(name, value):
         return value
     if name == "maintenance_rate":
         return _number(name, value, 0.0, 1.0)
-    if name == "foreign_next_host":
+    if name in ("foreign_next_host", "redirect_host"):
         if value is not None and (not isinstance(value, str) or not value or "/" in value):
-            raise ValueError(f"foreign_next_host must be host[:port] (or None), got {value!r}")
+            raise ValueError(f"{name} must be host[:port] (or None), got {value!r}")
         return value
     raise ValueError(f"unknown switch {name!r}; known: {sorted(DEFAULTS)}")
 

@@ -2,8 +2,8 @@
 
 handle() is transport-independent (the HTTP handler only parses and writes),
 so the request pipeline reads top to bottom in one place:
-control API -> latency -> daily quota -> rate limit -> stall -> maintenance page -> route -> token | auth ->
-injected error -> page (as the paging switches break it).
+control API -> latency -> daily quota -> rate limit -> stall -> maintenance page -> redirect -> route -> token |
+auth -> injected error -> page (as the paging switches break it).
 """
 
 import base64
@@ -63,6 +63,11 @@ def credentials(kind, token_url=None):
     raise ValueError(f"auth must be one of oauth2, bearer, api_key, basic; got {kind!r}")
 
 
+def profile_url(url, profile):
+    """The base URL a sandbox at `url` serves the profile at: under the profile's name, its document's base path."""
+    return join(f"{url}/{profile}", registered(profile).base_path)
+
+
 def connector_config(profile, base_url, auth=None):
     """A connector config for the profile served at base_url, signing in with `auth` (one of the kinds the profile
     takes; the first it takes when None) with the sandbox's secrets."""
@@ -101,7 +106,7 @@ class Sandbox:
     # ---- public API ----------------------------------------------------
     def base_url(self, profile):
         self._check_profile(profile)
-        return join(f"{self.url}/{profile}", registered(profile).base_path)
+        return profile_url(self.url, profile)
 
     def token_url(self, profile):
         return join(self.base_url(profile), registered(profile).token_path)
@@ -200,6 +205,10 @@ class Sandbox:
             return STALLED
         if route is not None and route.kind == "data" and self.faults.maintenance(data_url):
             return Response(200, endpoints.MAINTENANCE_PAGE, endpoints.HTML, page=False)
+        moved_to = self.faults.get("redirect_host")
+        if route is not None and route.kind == "data" and moved_to and base.split("://", 1)[-1] != moved_to:
+            location = f"http://{moved_to}{data_url}"
+            return Response(307, {"error": "moved", "location": location}, headers=[("Location", location)])
         response = self._route(route, found, method, path, query, headers, body, base, data_url)
         response.headers.extend(limit_headers)
         return response

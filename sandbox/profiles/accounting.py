@@ -116,10 +116,12 @@ PROFILE = Profile(
     retries_403=True,
     streams=(
         Stream("bank_transactions", "/v1/bank_transactions", listing("accounting.bank_transactions", "BankTransactions"),
-               key="BankTransactionID", cursor="UpdatedDateUTC", first_query=FIRST_QUERY,
+               key="BankTransactionID", records_at=("BankTransactions",), cursor="UpdatedDateUTC",
+               first_query=FIRST_QUERY,
                page=envelope("BankTransactions"), paging=PAGING, record=Data._accounting_bank_transactions,
                count=lambda ds: ds.n, grows=True),
         Stream("contacts", "/v1/contacts", listing("accounting.contacts", "Contacts"), key="ContactID",
+               records_at=("Contacts",),
                cursor="UpdatedDateUTC", first_query=FIRST_QUERY, page=envelope("Contacts"), paging=PAGING,
                record=Data._accounting_contacts, count=lambda ds: ds.n, grows=True),
     ),

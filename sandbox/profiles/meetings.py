@@ -116,12 +116,14 @@ PROFILE = Profile(
     retry_waits=(4, 8, 16),  # exponential, factor 2
     streams=(
         # 001 "## Schema": the Users and Meetings fields.
-        Stream("users", "/v1/users", users, key="id", first_query={"page_size": PAGE_SIZE}, page=users_page,
+        Stream("users", "/v1/users", users, key="id", records_at=("users",), first_query={"page_size": PAGE_SIZE},
+               page=users_page,
                paging=Paging(NEXT_TOKEN, ("next_page_token",), "next_page_token"),
                record=Data._meetings_users, count=lambda ds: ds.n,
                documented_types={"id": "string", "email": "string", "first_name": "string", "last_name": "string",
                                  "status": "string", "created_at": "string"}),
-        Stream("meetings", "/v1/meetings/{id}", meetings_of_user, key="id", parent="users", page=meetings_page,
+        Stream("meetings", "/v1/meetings/{id}", meetings_of_user, key="id", records_at=("meetings",), parent="users",
+               page=meetings_page,
                truth=all_meetings,
                documented_types={"id": "number", "topic": "string", "start_time": "string", "duration": "number",
                                  "status": "string"},

@@ -166,6 +166,7 @@ def floor(ds):
 
 def _stream(name, resource, record, count, **extra):
     return Stream(name, f"/{resource}", listing(f"payments.{name}", resource), key="id", page=hal(resource),
+                  records_at=("_embedded", resource),
                   paging=PAGING, record=record, count=count, **extra)
 
 
@@ -177,7 +178,8 @@ PROFILE = Profile(
     retry_waits=(4, 8, 16),  # exponential, factor 2
     streams=(
         _stream("customers", "customers", Data._payments_customers, lambda ds: ds.n),
-        Stream("funding_sources", "/customers/{id}/funding-sources", funding_sources, key="id", parent="customers",
+        Stream("funding_sources", "/customers/{id}/funding-sources", funding_sources, key="id",
+               records_at=("_embedded", "funding-sources"), parent="customers",
                page=hal("funding-sources"), paging=PAGING, truth=all_funding_sources),
         _stream("events", "events", Data._payments_events, lambda ds: ds.n, cursor="created", grows=True),
         _stream("exchange_partners", "exchange-partners", Data._payments_exchange_partners,

@@ -249,12 +249,15 @@ PROFILE = Profile(
     default_token_url="{base_url}/oauth/token",
     retry_waits=(5, 5, 5, 5, 5),  # a constant 5 s, 5 retries
     streams=(
-        Stream("user", "/v1/user", users, key="id", page=embedded("user"), record=Data._studies_user,
+        Stream("user", "/v1/user", users, key="id", records_at=("_embedded", "user"), page=embedded("user"),
+               record=Data._studies_user,
                count=lambda ds: max(3, ds.n // 10)),
-        Stream("study", "/v1/study", study_rows, key="crf_id", first_query={"page": 1, "page_size": STUDY_PAGE_SIZE},
+        Stream("study", "/v1/study", study_rows, key="crf_id", records_at=("_embedded", "study"),
+               first_query={"page": 1, "page_size": STUDY_PAGE_SIZE},
                page=embedded("study"), paging=Paging(PAGE_NUMBER, param="page"), record=Data._studies_study,
                count=lambda ds: ds.n),
-        Stream("audit_trail", "/v1/study/{study_id}/audit-trail", audit_trail, key="uuid", cursor="datetime",
+        Stream("audit_trail", "/v1/study/{study_id}/audit-trail", audit_trail, key="uuid", records_at=("items",),
+               cursor="datetime",
                parent="study", first_query={"page": 1, "page_size": AUDIT_PAGE_SIZE}, page=items_page,
                paging=Paging(PAGE_NUMBER, param="page"),
                truth=all_audit_items),

@@ -87,12 +87,15 @@ PROFILE = Profile(
     retry_waits=(4, 8, 16),  # exponential, factor 2: 2 * 2^n
     streams=(
         # 000 "# Schema": `id`, `email` and `language`, all strings and nullable.
-        Stream("users", "/v1/users", listing("tracking.users"), key="id", page=page, paging=PAGING,
+        Stream("users", "/v1/users", listing("tracking.users"), key="id", records_at=("data",), page=page,
+               paging=PAGING,
                record=Data._tracking_users, count=lambda ds: ds.n,
                documented_types={"id": "string", "email": "string", "language": "string"}),
-        Stream("user_groups", "/v1/user-groups", listing("tracking.user_groups"), key="id", page=page, paging=PAGING,
+        Stream("user_groups", "/v1/user-groups", listing("tracking.user_groups"), key="id", records_at=("data",),
+               page=page, paging=PAGING,
                record=Data._tracking_user_groups, count=lambda ds: max(3, ds.n // 10)),
-        Stream("tracker_settings", "/v1/tracker/settings", listing("tracking.tracker_settings"), key="id", page=page,
+        Stream("tracker_settings", "/v1/tracker/settings", listing("tracking.tracker_settings"), key="id",
+               records_at=("data",), page=page,
                paging=PAGING, record=Data._tracking_tracker_settings, count=lambda ds: max(2, ds.n // 50)),
     ),
     data=Data,

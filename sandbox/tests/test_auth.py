@@ -1,4 +1,5 @@
-"""The sandbox's token endpoints and bearer tokens (every profile's token path from the registry)."""
+"""How the sandbox's APIs sign in: the token endpoints of the OAuth2 profiles (every token path from the registry),
+bearer tokens, API keys and HTTP basic, each profile the ways its document says."""
 
 import re
 import time
@@ -7,12 +8,16 @@ import pytest
 import requests
 
 import sandbox
-from sandbox.tests.support import token
+from sandbox.tests.support import signed, token
 
 
-@pytest.mark.parametrize("profile", sandbox.PROFILES)
+OAUTH_PROFILES = [p for p in sandbox.PROFILES if sandbox.profile(p).takes(sandbox.OAUTH2)]
+SIGN_INS = [(p, kind) for p in sandbox.PROFILES for kind in sandbox.profile(p).auth]
+
+
+@pytest.mark.parametrize("profile", OAUTH_PROFILES)
 def test_token_endpoint_form_basic_json(sb, profile):
-    url = f"{sb.url}/{profile}{sandbox.profile(profile).token_path}"
+    url = sb.token_url(profile)
     assert sb.config(profile)["credentials"]["token_url"] == url
     form = requests.post(url, data={"grant_type": "client_credentials", "client_id": sandbox.CLIENT_ID,
                                     "client_secret": sandbox.CLIENT_SECRET})
@@ -30,7 +35,7 @@ def test_token_endpoint_form_basic_json(sb, profile):
     assert len(tokens) == 3  # opaque and fresh each time
 
 
-@pytest.mark.parametrize("profile", sandbox.PROFILES)
+@pytest.mark.parametrize("profile", OAUTH_PROFILES)
 def test_the_token_path_served_is_the_documents_token_endpoint(profile):
     """The two token facts of a profile agree: where the sandbox serves tokens, and the document's token URL."""
     p = sandbox.profile(profile)
@@ -54,17 +59,35 @@ def test_token_endpoint_rejects_bad_credentials_and_grant(sb):
     assert (grant.status_code, grant.json()) == (400, {"error": "unsupported_grant_type"})
 
 
-@pytest.mark.parametrize("profile", sandbox.PROFILES)
-def test_config_shapes(sb, profile):
-    cfg = sb.config(profile)
-    assert cfg == {"api": profile, "base_url": f"{sb.url}/{profile}",
-                   "credentials": {"auth_type": "oauth2_client_credentials", "client_id": sandbox.CLIENT_ID,
-                                   "client_secret": sandbox.CLIENT_SECRET,
-                                   "token_url": f"{sb.url}/{profile}{sandbox.profile(profile).token_path}"}}
-    assert sb.config(profile, auth="bearer")["credentials"] == {"auth_type": "bearer_token",
-                                                                "access_token": sandbox.BEARER_TOKEN}
+CREDENTIALS = {
+    sandbox.OAUTH2: lambda sb, p: {"auth_type": "oauth2_client_credentials", "client_id": sandbox.CLIENT_ID,
+                                   "client_secret": sandbox.CLIENT_SECRET, "token_url": sb.token_url(p)},
+    sandbox.BEARER: lambda sb, p: {"auth_type": "bearer_token", "access_token": sandbox.BEARER_TOKEN},
+    sandbox.API_KEY: lambda sb, p: {"auth_type": "api_key", "api_key": sandbox.auth.API_KEY},
+    sandbox.BASIC: lambda sb, p: {"auth_type": "basic_http", "username": sandbox.auth.BASIC_USER,
+                                  "password": sandbox.auth.BASIC_PASSWORD},
+}
+
+
+@pytest.mark.parametrize("profile, kind", SIGN_INS)
+def test_config_shapes(sb, profile, kind):
+    base_url = f"{sb.url}/{profile}{sandbox.profile(profile).base_path}"
+    assert sb.config(profile, auth=kind) == {"api": profile, "base_url": base_url,
+                                             "credentials": CREDENTIALS[kind](sb, profile)}
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", sb.url)
-    assert len(sandbox.CLIENT_SECRET) >= 40 and len(sandbox.BEARER_TOKEN) >= 40
+    assert min(len(secret) for secret in sandbox.auth.SECRETS) >= 30
+
+
+@pytest.mark.parametrize("profile, kind", SIGN_INS)
+def test_each_api_takes_the_credentials_its_document_does_where_it_says_and_no_others(sb, profile, kind):
+    stream = sandbox.profile(profile).first_stream
+    url = f"{sb.base_url(profile)}/{stream.path.lstrip('/')}"
+    assert signed(sb, profile, kind).get(url).status_code == 200
+    assert requests.get(url).status_code == 401
+    for other in set(sandbox.AUTH_KINDS) - set(sandbox.profile(profile).auth):
+        assert signed(sb, profile, other).get(url).status_code == 401, other
+    fake = signed(sb, profile, kind, wrong=True)
+    assert fake.get(url).status_code == 401
 
 
 def test_data_requires_valid_token(sb):

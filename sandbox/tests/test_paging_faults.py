@@ -1,74 +1,81 @@
 """Broken pagination switches: cycling next links, a repeated last page, foreign next links; a daily quota; pages
 for people during a deploy."""
 
+import pytest
 import requests
 
 import sandbox
-from sandbox.profile import NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER
+from sandbox.profile import LINK_HEADER, NEXT_LINK, NEXT_TOKEN, OFFSET, PAGE_NUMBER
+from sandbox.tests.support import signed, walk
 
 BEARER = {"Authorization": f"Bearer {sandbox.BEARER_TOKEN}"}
 
 
-def _streams(style):
+def _streams(*styles):
     return [(name, s) for name, p in sandbox.REGISTRY.items() for s in p.streams
-            if s.paging is not None and s.paging.style == style and s.kind == sandbox.LIST]
+            if s.paging is not None and s.paging.style in styles and s.kind == sandbox.LIST]
 
 
-def _at(body, path):
-    for key in path:
-        body = body.get(key) if isinstance(body, dict) else None
-    return body
+def _client(api, profile):
+    return signed(api, profile, sandbox.profile(profile).auth[0])
 
 
-def _walk_links(api, profile, stream, limit=50):
-    """Follows next links as a client does; the URLs asked for, in order (at most `limit`)."""
-    url, asked = f"{api.base_url(profile)}{stream.path}", []
-    while url and len(asked) < limit:
-        asked.append(url)
-        body = requests.get(url, headers=BEARER).json()
-        url = _at(body, stream.paging.at)
-    return asked
+def _url(api, profile, stream):
+    return f"{api.base_url(profile)}/{stream.path.lstrip('/')}"
 
 
-def test_every_next_link_listing_ends_on_a_page_that_names_itself_when_links_cycle():
+@pytest.mark.parametrize("profile, stream", _streams(NEXT_LINK, LINK_HEADER),
+                         ids=[f"{p}-{s.name}" for p, s in _streams(NEXT_LINK, LINK_HEADER)])
+def test_a_next_link_listing_ends_on_a_page_that_names_itself_when_links_cycle(profile, stream):
     with sandbox.start(records=250, seed=4) as api:
-        for profile, stream in _streams(NEXT_LINK):
-            honest = _walk_links(api, profile, stream)
-            api.configure(next_link_cycles=True)
-            cycling = _walk_links(api, profile, stream)
-            api.configure(next_link_cycles=False)
+        client = _client(api, profile)
+        honest = [url for url, _ in walk(client, _url(api, profile, stream), stream, limit=50)]
+        api.configure(next_link_cycles=True)
+        cycling = [url for url, _ in walk(client, _url(api, profile, stream), stream, limit=50)]
 
-            assert len(honest) < 50, f"{profile}.{stream.name} never ended"
-            assert cycling[:len(honest)] == honest, f"{profile}.{stream.name}: the pages before the end changed"
-            assert cycling[len(honest)] == honest[-1] and len(cycling) == 50, f"{profile}.{stream.name}: no cycle"
+    assert len(honest) < 50, f"{profile}.{stream.name} never ended"
+    assert cycling[:len(honest)] == honest, f"{profile}.{stream.name}: the pages before the end changed"
+    assert cycling[len(honest)] == honest[-1] and len(cycling) == 50, f"{profile}.{stream.name}: no cycle"
 
 
-def test_a_next_token_listing_names_the_token_of_its_last_page_again():
+@pytest.mark.parametrize("profile, stream", _streams(NEXT_TOKEN), ids=[f"{p}-{s.name}" for p, s in _streams(NEXT_TOKEN)])
+def test_a_next_token_listing_names_the_token_of_its_last_page_again(profile, stream):
     with sandbox.start(records=100, seed=4) as api:
         api.configure(next_link_cycles=True)
-        for profile, stream in _streams(NEXT_TOKEN):
-            url, tokens = f"{api.base_url(profile)}{stream.path}", [None]
-            for _ in range(10):
-                query = {stream.paging.param: tokens[-1]} if tokens[-1] else {}
-                tokens.append(_at(requests.get(url, params=query, headers=BEARER).json(), stream.paging.at))
-            real = len(set(tokens)) - 1  # the pages that exist, past the first
-            assert real >= 2 and tokens[real + 1:] == [tokens[real]] * (len(tokens) - real - 1), tokens
+        asked = [url for url, _ in walk(_client(api, profile), _url(api, profile, stream), stream, limit=10)]
+
+    real = len(set(asked))  # the pages that exist
+    assert real >= 3 and asked[real:] == [asked[real - 1]] * (len(asked) - real), asked
 
 
-def test_a_page_number_listing_answers_past_the_end_with_its_last_page_when_it_repeats():
+@pytest.mark.parametrize("profile, stream", _streams(PAGE_NUMBER, OFFSET),
+                         ids=[f"{p}-{s.name}" for p, s in _streams(PAGE_NUMBER, OFFSET)])
+def test_a_counted_listing_answers_past_the_end_with_its_last_page_when_it_repeats(profile, stream):
     with sandbox.start(records=250, seed=4) as api:
-        for profile, stream in _streams(PAGE_NUMBER):
-            url, size = f"{api.base_url(profile)}{stream.path}", stream.first_query[stream.paging.size_param]
-            last = -(-len(api.truth(profile, stream.name)) // size)
+        client, url, paging = _client(api, profile), _url(api, profile, stream), stream.paging
+        size = int(stream.first_query.get(paging.size_param) or paging.size) if paging.size_param else paging.size
+        last = -(-len(api.truth(profile, stream.name)) // size)  # the last page's number, from 1
 
-            def page(number):
-                query = {stream.paging.param: number, stream.paging.size_param: size}
-                return requests.get(url, params=query, headers=BEARER).json()
+        def page(number):
+            position = paging.first + number - 1 if paging.style == PAGE_NUMBER else (number - 1) * size
+            return client.get(url, params={**stream.first_query, paging.param: position}).json()
 
-            assert page(last + 1) != page(last), f"{profile}.{stream.name}: already repeating"
+        assert page(last + 1) != page(last), f"{profile}.{stream.name}: already repeating"
+        api.configure(repeat_last_page=True)
+        assert page(last + 1) == page(last) == page(last + 7) and page(last) != page(last - 1)
+
+
+def test_a_listing_that_counts_counts_a_page_more_when_it_repeats():
+    counting = [(p, s) for p, s in _streams(PAGE_NUMBER, OFFSET) if s.paging.total_at or s.paging.pages_at]
+    with sandbox.start(records=250, seed=4) as api:
+        for profile, stream in counting:
+            client = _client(api, profile)
+            honest = walk(client, _url(api, profile, stream), stream)
             api.configure(repeat_last_page=True)
-            assert page(last + 1) == page(last) == page(last + 7) and page(last) != page(last - 1)
+            repeating = walk(client, _url(api, profile, stream), stream)
             api.configure(repeat_last_page=False)
+            # A client that stops at the count asks one page past the end, and gets the last page again.
+            assert repeating[:len(honest)] == honest and repeating[len(honest)][1] == honest[-1][1], profile
 
 
 def test_foreign_next_host_rewrites_the_host_of_next_links_and_counts_what_each_host_received():
@@ -103,3 +110,18 @@ def test_a_maintenance_page_is_answered_once_per_url_with_200_and_html():
     assert second.json()["Contacts"]
     # A maintenance page is not a page of the API: the request asked again is no duplicate.
     assert stats["maintenance_pages"] == 1 and stats["duplicate_requests"] == 0 and stats["distinct_pages"] == 1
+
+
+def test_redirect_host_answers_every_data_request_naming_another_host_with_a_307_there():
+    with sandbox.start(records=20, seed=4) as api:
+        api.configure(redirect_host=f"localhost:{api.port}")
+        url = f"{api.base_url('tracking')}/v1/users?cursor="
+        moved = requests.get(url, headers=BEARER, allow_redirects=False)
+        followed = requests.get(url, headers=BEARER)  # requests takes Authorization off: another host
+        there = requests.get(moved.headers["Location"], headers=BEARER)
+        stats = api.stats()
+
+    assert moved.status_code == 307
+    assert moved.headers["Location"] == f"http://localhost:{api.port}/tracking/v1/users?cursor="
+    assert followed.status_code == 401 and there.status_code == 200
+    assert stats["by_host"][f"localhost:{api.port}"] == {"requests": 2, "with_credentials": 1}

@@ -48,11 +48,17 @@ def test_configs_writes_a_ready_config_per_profile_and_prints_where_without_a_cr
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
     for profile in sandbox.PROFILES:
         row = next(line for line in printed if line.startswith(profile + " "))
-        assert row.split() == [profile, f"{url}/{profile}", str(configs / f"{profile}.json"),
-                               str(configs / f"{profile}_bearer.json")]
-        assert json.loads((configs / f"{profile}.json").read_text())["base_url"] == f"{url}/{profile}"
+        kinds = sandbox.profile(profile).auth
+        names = [f"{profile}.json"] + [f"{profile}_{kind}.json" for kind in kinds[1:]]
+        base_url = f"{url}/{profile}{sandbox.profile(profile).base_path}"
+        assert row.split() == [profile, base_url] + [str(configs / name) for name in names]
+        for name, kind in zip(names, kinds):
+            written = json.loads((configs / name).read_text())
+            assert written["base_url"] == base_url and written == sandbox.instance.connector_config(
+                profile, base_url, kind), name
     assert json.loads((configs / "credentials.json").read_text()) == {
-        "client_id": sandbox.CLIENT_ID, "client_secret": sandbox.CLIENT_SECRET, "bearer_token": sandbox.BEARER_TOKEN}
+        "client_id": sandbox.CLIENT_ID, "client_secret": sandbox.CLIENT_SECRET, "bearer_token": sandbox.BEARER_TOKEN,
+        "api_key": sandbox.auth.API_KEY, "username": sandbox.auth.BASIC_USER, "password": sandbox.auth.BASIC_PASSWORD}
     for name, check in checks.items():
         [status] = [json.loads(line)["connectionStatus"] for line in check.stdout.splitlines()
                     if '"CONNECTION_STATUS"' in line]
