@@ -10,7 +10,8 @@ from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from integration_tests.scenarios import manifest_nodes  # noqa: F401 (the tests' walk of a manifest)
 from source_analytics import SourceAnalytics
-from unit_tests.builders import oauth_config, token_request, token_response
+from integration_tests.traits import each  # noqa: F401 (the tests' parametrize by trait)
+from unit_tests.builders import config, token_request, token_response
 
 # The CDK sleeps one second longer than a computed (or Retry-After) backoff "to cover fractions of a second".
 CDK_EXTRA_SECOND = 1
@@ -78,10 +79,10 @@ def given_token_endpoint(http_mocker, url: str, *access_tokens: str) -> None:
     http_mocker.post(token_request(url), [token_response(token) for token in access_tokens or ("token-1",)])
 
 
-def read_ok(api: str, stream: str, key: str = "id", **config: Any) -> List[Any]:
-    """Reads one stream of the profile with an OAuth config (and `config`'s keys); it must end without an error.
-    Its records' keys."""
-    output = read_streams(oauth_config(api, **config), [stream])
+def read_ok(api: str, stream: str, key: str = "id", **settings: Any) -> List[Any]:
+    """Reads one stream of the profile with its first kind of credentials (and `settings`' keys); it must end
+    without an error. Its records' keys."""
+    output = read_streams(config(api, **settings), [stream])
     assert stream_errors(output) == []
     return record_ids(output, stream, key)
 

@@ -1,4 +1,5 @@
-"""OAuth2 client credentials against each profile's token endpoint, or a static bearer token."""
+"""Each kind of credentials a profile's document takes, sent where it says: OAuth2 client credentials against the
+profile's token endpoint, a static bearer token, an API key (a header or a query parameter), HTTP basic."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_analytics.components import auth as components
 from source_analytics.components.auth import ClientCredentialsAuthenticator
+from sandbox.profile import BEARER, OAUTH2
 from unit_tests.builders import (
     CLIENT_ID,
     DEFAULT_TOKEN_URLS,
@@ -22,12 +24,25 @@ from unit_tests.builders import (
     first_stream_records,
     oauth_config,
     page,
+    profile,
     token_request,
     token_response,
     token_url,
+    taking,
     tracking_page,
 )
-from unit_tests.harness import given_token_endpoint, read_streams, record_ids, records, stream_errors
+from unit_tests.builders import config as config_of
+from unit_tests.builders import first_query, given_credentials, request
+from airbyte_cdk.models import Status
+
+from unit_tests.builders import credentials
+from unit_tests.harness import (check, discover_streams, each, given_token_endpoint, read_streams, record_ids, records,
+                                stream_errors)
+from unit_tests.probe import PROBE, install, probe_manifest
+
+OAUTH_PROFILES = taking(OAUTH2)
+# Every kind of credentials each profile takes.
+SIGN_INS = [(api, kind) for api in PROFILES for kind in profile(api).auth]
 
 
 def read_first_stream(config):
@@ -36,7 +51,21 @@ def read_first_stream(config):
     return records(output)
 
 
-@pytest.mark.parametrize("api", PROFILES)
+@each("api, kind", SIGN_INS, ids=[f"{api}-{kind}" for api, kind in SIGN_INS])
+def test_each_kind_of_credentials_the_document_takes_is_sent_where_it_says(http_mocker, api, kind):
+    settings = config_of(api, kind)
+    given_credentials(http_mocker, settings)
+    stream = profile(api).first_stream
+    signed = request(api, stream.path, first_query(stream), settings)  # the credentials in their header or query
+    http_mocker.get(signed, page(api, stream.name, first_stream_records(api, "r1")))
+
+    output = read_streams(settings, [stream.name])
+
+    assert stream_errors(output) == [] and len(output.records) == 1
+    http_mocker.assert_number_of_calls(signed, 1)
+
+
+@pytest.mark.parametrize("api", OAUTH_PROFILES)
 def test_the_documented_token_url_is_used_by_default(http_mocker, api):
     token_call = token_request(DEFAULT_TOKEN_URLS[api])
     http_mocker.post(token_call, token_response("issued-token"))
@@ -49,7 +78,7 @@ def test_the_documented_token_url_is_used_by_default(http_mocker, api):
 # A base URL under a path, with and without a trailing slash: the document's token URL for it (accounting's identity
 # server is its own host, whatever the API's base URL).
 @pytest.mark.parametrize("base_url", ["https://gw.example.org/analytics/", "https://gw.example.org/analytics"])
-@pytest.mark.parametrize("api", PROFILES)
+@pytest.mark.parametrize("api", OAUTH_PROFILES)
 def test_token_url_default_follows_base_url(http_mocker, api, base_url):
     http_mocker.post(token_request(token_url(api, base_url)), token_response("issued-token"))
     http_mocker.get(
@@ -60,7 +89,7 @@ def test_token_url_default_follows_base_url(http_mocker, api, base_url):
     assert len(read_first_stream(oauth_config(api, base_url=base_url))) == 1
 
 
-@pytest.mark.parametrize("api", PROFILES)
+@pytest.mark.parametrize("api", OAUTH_PROFILES)
 def test_an_explicit_token_url_wins(http_mocker, api):
     explicit = token_request("https://sso.example.net/tenant-7/token")
     http_mocker.post(explicit, token_response("sso-token"))
@@ -84,7 +113,7 @@ def test_client_credentials_are_posted_as_a_client_credentials_grant(http_mocker
     http_mocker.assert_number_of_calls(grant, 1)
 
 
-@pytest.mark.parametrize("api", PROFILES)
+@each("api", taking(BEARER))
 def test_bearer_token_is_sent_as_is_and_no_token_endpoint_is_called(http_mocker, api):
     # No POST is mocked: a call to any token endpoint would find no mock and fail the read.
     http_mocker.get(first_page_request(api, token="long-lived-token"), first_page(api, first_stream_records(api, "r1", "r2")))
@@ -270,3 +299,32 @@ def test_a_token_answer_without_an_access_token_is_a_config_error():
 
     assert error.value.failure_type.value == "config_error"
     assert "without an access token (`access_token`)" in error.value.message
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# A kind of credentials the profile's document does not take: refused before any request, naming those it takes.
+# ------------------------------------------------------------------------------------------------------------------
+OFFERED = sorted({kind for api in PROFILES for kind in profile(api).auth})  # the spec offers the kinds some profile takes
+NOT_TAKEN = [(api, kind) for api in PROFILES for kind in OFFERED if not profile(api).takes(kind)]
+
+
+@each("api, kind", NOT_TAKEN, ids=[f"{api}-{kind}" for api, kind in NOT_TAKEN])
+def test_a_kind_of_credentials_the_profile_does_not_take_is_refused_naming_those_it_takes(http_mocker, api, kind):
+    # No request is mocked: any request would fail the check with another message.
+    status = check(config_of(api, kind))
+
+    assert status.status == Status.FAILED
+    for taken in profile(api).auth:
+        assert credentials(taken)["auth_type"] in status.message, status.message
+
+
+def test_the_probe_api_refuses_a_bearer_token_when_it_takes_an_api_key_only(http_mocker, tmp_path, monkeypatch):
+    install(probe_manifest("api_key_in_header"), tmp_path, monkeypatch)
+
+    output = discover_streams({"api": PROBE, "credentials": credentials(BEARER)})
+
+    [error] = output.errors
+    assert error.trace.error.failure_type.value == "config_error"
+    assert error.trace.error.message == (
+        "The 'probe' API takes an API key (auth_type api_key); this config's credentials.auth_type is "
+        "'bearer_token'. Give credentials of a kind it takes.")

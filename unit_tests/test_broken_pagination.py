@@ -7,7 +7,8 @@ profile.Paging), so a new profile's streams are covered here too.
 
 import json
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -15,74 +16,18 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.requesters.request_option import RequestOption, RequestOptionType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from sandbox.profile import NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER
+from sandbox.profile import LINK_HEADER, NEXT_LINK, NEXT_TOKEN, OFFSET, PAGE_NUMBER
 from source_analytics.components.extractors import KeyPathExtractor
 from source_analytics.components.pagination import PaginationGuard
-from unit_tests.builders import (
-    BASE_URL,
-    DEFAULT_TOKEN_URLS,
-    PROFILES,
-    api_request,
-    error_response,
-    oauth_config,
-    page,
-    profile,
-)
-from unit_tests.harness import (
-    given_token_endpoint,
-    manifest_nodes,
-    read_streams,
-    record_ids,
-    resolved_manifest,
-    stream_errors,
-)
+from unit_tests.builders import BASE_URL, PROFILES, error_response, page, profile, request
+from unit_tests.harness import each, manifest_nodes, resolved_manifest, stream_errors
+from unit_tests.listing import Listing
 
 
 def _paged(*styles):
     streams = [(api, s) for api in PROFILES for s in profile(api).streams
                if s.kind == "list" and s.paging is not None and s.paging.style in styles]
-    return pytest.mark.parametrize("api, stream", streams, ids=[f"{api}-{s.name}" for api, s in streams])
-
-
-class Listing:
-    """One listing of a top-level stream as its API pages it: page n's request, and page n with its next page."""
-
-    def __init__(self, http_mocker, api: str, stream) -> None:
-        self.http_mocker, self.api, self.stream = http_mocker, api, stream
-        self._requests: Dict[int, Any] = {}  # the mocker counts the calls of a request by the object it was given
-        given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
-
-    def query(self, n: int) -> Dict[str, Any]:
-        paging = self.stream.paging
-        if paging.style == PAGE_NUMBER:
-            return {**self.stream.first_query, paging.param: n}
-        if n == 1:
-            return dict(self.stream.first_query)
-        return {**self.stream.first_query, (paging.param or "cursor"): f"cursor-{n}"}
-
-    def request(self, n: int):
-        if n not in self._requests:
-            self._requests[n] = api_request(self.stream.path, self.query(n))
-        return self._requests[n]
-
-    def next_of(self, n: int) -> Any:
-        """What page n-1 names to get to page n: its URL (next links) or its token (next tokens)."""
-        if self.stream.paging.style == NEXT_TOKEN:
-            return f"cursor-{n}" if n > 1 else ""
-        return requests.Request("GET", f"{BASE_URL}{self.stream.path}", params=self.query(n)).prepare().url
-
-    def serve(self, n: int, records: List[Dict[str, Any]], next_page: Optional[int] = None, next_value=None) -> None:
-        """Page n once; asked again, an empty last page, so that a connector that loops fails the test, not hangs."""
-        value = next_value if next_value is not None else (self.next_of(next_page) if next_page else None)
-        self.http_mocker.get(self.request(n), [page(self.api, self.stream.name, records, value),
-                                               page(self.api, self.stream.name, [])])
-
-    def records(self, first: int, count: int) -> List[Dict[str, Any]]:
-        return [{self.stream.key: f"r{i}"} for i in range(first, first + count)]
-
-    def read(self, **config):
-        output = read_streams(oauth_config(self.api, **config), [self.stream.name], expect_failure=True)
-        return output, record_ids(output, self.stream.name, self.stream.key)
+    return each("api, stream", streams, ids=[f"{api}-{s.name}" for api, s in streams])
 
 
 def _one_error(output) -> Any:
@@ -97,7 +42,7 @@ LOOP_TIMEOUT = pytest.mark.timeout(60)
 
 # ---- next links and next tokens: a page already read is not read again -------------------------------------------
 @LOOP_TIMEOUT
-@_paged(NEXT_LINK, NEXT_TOKEN)
+@_paged(NEXT_LINK, LINK_HEADER, NEXT_TOKEN)
 def test_a_next_page_that_is_the_page_just_read_ends_the_stream_after_its_records(http_mocker, api, stream):
     listing = Listing(http_mocker, api, stream)
     listing.serve(1, listing.records(0, 2), next_page=2)
@@ -105,7 +50,7 @@ def test_a_next_page_that_is_the_page_just_read_ends_the_stream_after_its_record
 
     output, ids = listing.read()
 
-    assert ids == ["r0", "r1", "r2", "r3"]
+    assert ids == listing.ids(0, 4)
     error = _one_error(output)
     assert error.failure_type == FailureType.system_error
     assert f"Stream '{stream.name}'" in error.message and "already read" in error.message
@@ -114,7 +59,7 @@ def test_a_next_page_that_is_the_page_just_read_ends_the_stream_after_its_record
 
 
 @LOOP_TIMEOUT
-@_paged(NEXT_LINK, NEXT_TOKEN)
+@_paged(NEXT_LINK, LINK_HEADER, NEXT_TOKEN)
 def test_a_next_page_back_to_an_earlier_page_ends_the_stream_before_asking_for_it(http_mocker, api, stream):
     listing = Listing(http_mocker, api, stream)
     listing.serve(1, listing.records(0, 2), next_page=2)
@@ -125,14 +70,14 @@ def test_a_next_page_back_to_an_earlier_page_ends_the_stream_before_asking_for_i
 
     output, ids = listing.read()
 
-    assert ids == ["r0", "r1", "r2", "r3", "r4"]
+    assert ids == listing.ids(0, 5)
     assert "already read" in _one_error(output).message
     for n in (1, 2, 3):
         http_mocker.assert_number_of_calls(listing.request(n), 1)
 
 
 @LOOP_TIMEOUT
-@_paged(NEXT_LINK)
+@_paged(NEXT_LINK, LINK_HEADER)
 def test_a_next_link_back_to_the_first_page_with_an_empty_cursor_is_one_already_read(http_mocker, api, stream):
     listing = Listing(http_mocker, api, stream)
     listing.serve(1, listing.records(0, 2), next_page=2)
@@ -140,7 +85,7 @@ def test_a_next_link_back_to_the_first_page_with_an_empty_cursor_is_one_already_
 
     output, ids = listing.read()
 
-    assert ids == ["r0", "r1", "r2"] and "already read" in _one_error(output).message
+    assert ids == listing.ids(0, 3) and "already read" in _one_error(output).message
     http_mocker.assert_number_of_calls(listing.request(1), 1)
 
 
@@ -207,7 +152,7 @@ def _answer(url: str, body: Dict[str, Any]) -> requests.Response:
     return response
 
 
-@_paged(NEXT_LINK, NEXT_TOKEN)
+@_paged(NEXT_LINK, LINK_HEADER, NEXT_TOKEN)
 def test_two_pages_with_the_same_records_but_their_own_next_links_are_both_read(http_mocker, api, stream):
     """The line: a next link is the API's word for a position; the same records at two positions are two pages."""
     listing = Listing(http_mocker, api, stream)
@@ -219,27 +164,28 @@ def test_two_pages_with_the_same_records_but_their_own_next_links_are_both_read(
     output, ids = listing.read()
 
     assert stream_errors(output) == []
-    assert ids == ["r0", "r1", "r0", "r1", "r2"]
+    assert ids == listing.ids(0, 2) * 2 + listing.ids(2, 1)
 
 
 # ---- page numbers: a page whose records an earlier page held is not emitted -------------------------------------
 @LOOP_TIMEOUT
-@_paged(PAGE_NUMBER)
-def test_a_page_number_api_repeating_its_last_full_page_ends_the_stream_before_emitting_it(http_mocker, api, stream):
+@_paged(PAGE_NUMBER, OFFSET)
+def test_a_counted_listing_repeating_its_last_full_page_ends_the_stream_before_emitting_it(http_mocker, api, stream):
     listing = Listing(http_mocker, api, stream)
-    size = stream.first_query[stream.paging.size_param]
-    listing.serve(1, listing.records(0, size))
+    size = listing.size
+    total = 3 * size if listing.counts else None  # an API that counts counts a page more than it answers
+    listing.serve(1, listing.records(0, size), total=total)
     last = listing.records(size, size)
-    listing.serve(2, last)
-    listing.serve(3, last)  # past the end: the API clamps the page number
+    listing.serve(2, last, total=total)
+    listing.serve(3, last, total=total)  # past the end: the API clamps the position
 
     output, ids = listing.read()
 
-    assert ids == [f"r{i}" for i in range(2 * size)]
+    assert ids == listing.ids(0, 2 * size)
     error = _one_error(output)
     assert error.failure_type == FailureType.system_error
-    assert f"Stream '{stream.name}'" in error.message and f"{stream.paging.param}=3" in error.message \
-        and f"{stream.paging.param}=2" in error.message
+    at = [f"{stream.paging.param}={listing.query(n)[stream.paging.param]}" for n in (2, 3)]
+    assert f"Stream '{stream.name}'" in error.message and all(words in error.message for words in at), error.message
     assert "the records before it were read once" in error.message
     http_mocker.assert_number_of_calls(listing.request(3), 1)
 
@@ -287,22 +233,25 @@ def test_a_page_number_repeat_is_found_across_pages_not_only_the_page_before(num
      ("collector.example.net", "additional_hosts")),
     ("//collector.example.net", "https://collector.example.net", FailureType.config_error,  # scheme-relative
      ("collector.example.net", "additional_hosts")),
-    ("https://api.example.com:8443", "https://api.example.com:8443", FailureType.config_error,  # another port
-     ("api.example.com:8443", "additional_hosts")),
-    ("http://api.example.com", "http://api.example.com", FailureType.system_error, ("plain http",)),
+    ("https://{host}:8443", "https://{host}:8443", FailureType.config_error,  # another port of the API's host
+     ("{host}:8443", "additional_hosts")),
+    ("http://{host}", "http://{host}", FailureType.system_error, ("plain http",)),  # the API's https base URL
 ], ids=["another host", "scheme-relative", "another port", "https to plain http"])
-@_paged(NEXT_LINK)
+@_paged(NEXT_LINK, LINK_HEADER)
 def test_a_next_link_the_credentials_must_not_go_to_is_not_followed(
     http_mocker, api, stream, written, origin, failure_type, words
 ):
+    documented = urlsplit(profile(api).base_url)
+    written, origin = (f"{text.format(host=documented.hostname)}{documented.path.rstrip('/')}" for text in (written, origin))
+    words = [word.format(host=documented.hostname) for word in words]
     listing = Listing(http_mocker, api, stream)
-    listing.serve(1, listing.records(0, 2), next_value=f"{written}{stream.path}?cursor=2")
-    elsewhere = api_request(stream.path, {"cursor": "2"}, base_url=origin)
+    listing.serve(1, listing.records(0, 2), next_value=f"{written}/{stream.path.lstrip('/')}?cursor=2")
+    elsewhere = request(api, stream.path, {"cursor": "2"}, listing.config, base_url=origin)
     http_mocker.get(elsewhere, page(api, stream.name, listing.records(2, 1)))
 
     output, ids = listing.read()
 
-    assert ids == ["r0", "r1"]
+    assert ids == listing.ids(0, 2)
     error = _one_error(output)
     assert error.failure_type == failure_type and all(word in error.message for word in words), error.message
     http_mocker.assert_number_of_calls(elsewhere, 0)
@@ -312,7 +261,7 @@ def test_a_next_link_to_a_host_the_config_lists_is_followed(http_mocker):
     stream = profile("payments").stream("events")
     listing = Listing(http_mocker, "payments", stream)
     listing.serve(1, listing.records(0, 2), next_value="https://eu.api.example.com/events?offset=2")
-    other = api_request("/events", {"offset": "2"}, base_url="https://eu.api.example.com")
+    other = request("payments", "/events", {"offset": "2"}, listing.config, base_url="https://eu.api.example.com")
     http_mocker.get(other, page("payments", "events", listing.records(2, 1)))
 
     output, ids = listing.read(additional_hosts=["EU.api.example.com"])
@@ -321,13 +270,13 @@ def test_a_next_link_to_a_host_the_config_lists_is_followed(http_mocker):
 
 
 # ---- the manifest declares the guards for every paginated stream -------------------------------------------------
-def test_every_paginated_stream_pages_through_the_guard_and_every_page_number_one_counts_its_pages():
+def test_every_paginated_stream_pages_through_the_guard_and_every_counted_one_checks_its_pages():
     retrievers = [node for node in manifest_nodes(resolved_manifest()["streams"]) if node.get("type") == "SimpleRetriever"]
     paginated = [r for r in retrievers if (r.get("paginator") or {}).get("type") not in (None, "NoPagination")]
     assert paginated
     for retriever in paginated:
         name, strategy = retriever["$parameters"]["name"], retriever["paginator"]["pagination_strategy"]
         assert strategy.get("class_name") == "source_analytics.components.pagination.PaginationGuard", name
-        if strategy["pagination_strategy"]["type"] == "PageIncrement":
+        if strategy["pagination_strategy"]["type"] in ("PageIncrement", "OffsetIncrement"):
             option = retriever["record_selector"]["extractor"].get("page_token_option")
             assert option == retriever["paginator"]["page_token_option"], name

@@ -19,6 +19,7 @@ from unit_tests.builders import (
     oauth_config,
     token_request,
 )
+from unit_tests.builders import config, first_request, given_credentials
 from unit_tests.harness import check, given_token_endpoint
 
 
@@ -29,13 +30,14 @@ def check_stream(api):
 
 @pytest.mark.parametrize("api", PROFILES)
 def test_check_succeeds_when_the_check_stream_answers(http_mocker, api):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    settings = config(api)
+    given_credentials(http_mocker, settings)
     # Only this one request is mocked: checking any other stream would find no mock and fail.
     stream = check_stream(api)
-    request = first_page_request(api, token="token-1", stream=stream)
+    request = first_request(api, settings, stream)
     http_mocker.get(request, first_page(api, first_stream_records(api, "r1", stream=stream), stream=stream))
 
-    assert check(oauth_config(api)).status == Status.SUCCEEDED
+    assert check(settings).status == Status.SUCCEEDED
     http_mocker.assert_number_of_calls(request, 1)
 
 

@@ -22,6 +22,11 @@ from unit_tests.test_entrypoint import SCRIPT, protocol_messages
 SPEC = SourceAnalytics().spec(logging.getLogger("test"))
 
 
+# The kinds of credentials the spec offers, in its order.
+OFFERED_KINDS = [form["properties"]["auth_type"]["const"] for form in SPEC.connectionSpecification["properties"][
+    "credentials"]["oneOf"]]
+
+
 def _validation_message(config):
     with pytest.raises(AirbyteTracedException) as raised:
         _Entrypoint.validate_connection(SPEC, config)
@@ -45,8 +50,7 @@ def _validation_message(config):
         ({"credentials__client_secret": None},
          "Config validation error: credentials: 'client_secret' is a required property"),
         ({"credentials__auth_type": "basic"},
-         "Config validation error: credentials.auth_type must be one of oauth2_client_credentials, bearer_token; "
-         "got 'basic'."),
+         f"Config validation error: credentials.auth_type must be one of {', '.join(OFFERED_KINDS)}; got 'basic'."),
         ({"credentials": None}, "Config validation error: 'credentials' is a required property"),
         ({"additional_hosts": ["https://eu.api.example.com"]},
          "Config validation error: additional_hosts.0 must be of the form host or host:port, without scheme or "

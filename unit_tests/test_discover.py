@@ -1,7 +1,7 @@
 import pytest
 from airbyte_cdk.models import FailureType, SyncMode
 
-from unit_tests.builders import PROFILES, oauth_config, profile
+from unit_tests.builders import PROFILES, config, oauth_config, profile
 from unit_tests.harness import discover_streams
 
 # What each API document lists (the sandbox's registry): every stream, its primary key and the cursor field of an
@@ -14,7 +14,7 @@ def documented(api, stream):
 
 
 def catalog_streams(api):
-    return {stream.name: stream for stream in discover_streams(oauth_config(api)).catalog.catalog.streams}
+    return {stream.name: stream for stream in discover_streams(config(api)).catalog.catalog.streams}
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def test_discover_lists_exactly_the_streams_of_the_chosen_profile(catalogs, api)
 
 @pytest.mark.parametrize("api, stream", ALL_STREAMS)
 def test_primary_key_is_the_documented_one(catalogs, api, stream):
-    assert catalogs[api][stream].source_defined_primary_key == [[documented(api, stream).key]]
+    assert catalogs[api][stream].source_defined_primary_key == [[field] for field in documented(api, stream).key_fields]
 
 
 @pytest.mark.parametrize("api, stream", ALL_STREAMS)
@@ -46,14 +46,15 @@ def test_only_streams_with_a_cursor_are_incremental(catalogs, api, stream):
 
 @pytest.mark.parametrize("api, stream", ALL_STREAMS)
 def test_schema_is_open_draft_07_with_a_required_non_null_primary_key(catalogs, api, stream):
-    primary_key, cursor_field = documented(api, stream).key, documented(api, stream).cursor
+    fields, cursor_field = documented(api, stream).key_fields, documented(api, stream).cursor
     schema = catalogs[api][stream].json_schema
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     assert schema["type"] == "object"
     assert schema["additionalProperties"] is True
-    assert primary_key in schema["required"]
-    key_type = schema["properties"][primary_key]["type"]
-    assert "null" not in (key_type if isinstance(key_type, list) else [key_type])
+    for primary_key in fields:
+        assert primary_key in schema["required"]
+        key_type = schema["properties"][primary_key]["type"]
+        assert "null" not in (key_type if isinstance(key_type, list) else [key_type])
     if cursor_field:
         assert schema["properties"][cursor_field]["format"] == "date-time"
 

@@ -22,12 +22,15 @@ from unit_tests.builders import (
     token_request,
     tracking_page,
 )
+from sandbox.profile import API_KEY, BASIC, BEARER, OAUTH2
+from unit_tests.builders import config, first_request, given_credentials, taking
 from unit_tests.harness import (
     CDK_EXTRA_SECOND,
     ended_with_failure_summary,
     failure_types,
     given_token_endpoint,
     read_streams,
+    each,
     records,
     stream_errors,
 )
@@ -52,12 +55,12 @@ def waited(*seconds):
     return [s + CDK_EXTRA_SECOND for s in seconds]
 
 
-def read_first_stream(api, config=None, expect_failure=False):
-    return read_streams(config or oauth_config(api), [first_stream(api)], expect_failure=expect_failure)
+def read_first_stream(api, settings=None, expect_failure=False):
+    return read_streams(settings or config(api), [first_stream(api)], expect_failure=expect_failure)
 
 
 def given_first_page(http_mocker, api, *responses):
-    request = first_page_request(api)
+    request = first_request(api)
     http_mocker.get(request, list(responses))
     return request
 
@@ -69,7 +72,7 @@ def ok_page(api):
 # ---- rate limits -------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("api", PROFILES)
 def test_429_waits_as_long_as_retry_after_says(http_mocker, backoff_waits, api):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, config(api))
     given_first_page(http_mocker, api, error_response(429, {"Retry-After": "7"}), ok_page(api))
 
     output = read_first_stream(api)
@@ -81,7 +84,7 @@ def test_429_waits_as_long_as_retry_after_says(http_mocker, backoff_waits, api):
 
 @pytest.mark.parametrize("api", PROFILES)
 def test_429_without_retry_after_waits_the_documented_backoff(http_mocker, backoff_waits, api):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, config(api))
     given_first_page(http_mocker, api, error_response(429), ok_page(api))
 
     output = read_first_stream(api)
@@ -92,7 +95,7 @@ def test_429_without_retry_after_waits_the_documented_backoff(http_mocker, backo
 
 @pytest.mark.parametrize("api", PROFILES)
 def test_a_retry_after_beyond_15_minutes_stops_the_stream_instead_of_waiting(http_mocker, backoff_waits, api):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, config(api))
     given_first_page(http_mocker, api, error_response(429, {"Retry-After": "86400"}))
 
     output = read_first_stream(api, expect_failure=True)
@@ -104,7 +107,7 @@ def test_a_retry_after_beyond_15_minutes_stops_the_stream_instead_of_waiting(htt
 # ---- server errors -----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("api", PROFILES)
 def test_server_errors_are_retried_with_the_documented_backoff_then_succeed(http_mocker, backoff_waits, api):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, config(api))
     given_first_page(http_mocker, api, error_response(500), error_response(503), ok_page(api))
 
     output = read_first_stream(api)
@@ -127,7 +130,7 @@ def test_every_documented_5xx_is_retried(http_mocker, status):
 @pytest.mark.parametrize("status", [429, 500])
 @pytest.mark.parametrize("api", PROFILES)
 def test_retries_exhausted_end_with_one_transient_error(http_mocker, backoff_waits, api, status):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, config(api))
     request = given_first_page(http_mocker, api, error_response(status))
 
     output = read_first_stream(api, expect_failure=True)
@@ -141,27 +144,27 @@ def test_retries_exhausted_end_with_one_transient_error(http_mocker, backoff_wai
         assert "Rate limits hit" in stream_errors(output)[0].trace.error.internal_message
 
 
-# ---- 401: refresh the token once ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("api", PROFILES)
+# ---- 401: an OAuth2 token is refreshed once; other credentials cannot be -------------------------------------------
+@each("api", taking(OAUTH2))
 def test_401_refreshes_the_token_and_retries_with_the_new_one(http_mocker, api):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api], "expired-token", "fresh-token")
     with_expired = first_page_request(api, token="expired-token")
     http_mocker.get(with_expired, error_response(401))
     http_mocker.get(first_page_request(api, token="fresh-token"), ok_page(api))
 
-    output = read_first_stream(api)
+    output = read_first_stream(api, oauth_config(api))
 
     http_mocker.assert_number_of_calls(with_expired, 1)
     assert len(records(output)) == 2
     assert stream_errors(output) == []
 
 
-@pytest.mark.parametrize("api", PROFILES)
+@each("api", taking(OAUTH2))
 def test_401_again_after_the_refresh_is_a_config_error(http_mocker, api):
     given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api], "token-1", "token-2")
-    given_first_page(http_mocker, api, error_response(401))
+    http_mocker.get(first_page_request(api), error_response(401))  # whichever token it carries
 
-    output = read_first_stream(api, expect_failure=True)
+    output = read_first_stream(api, oauth_config(api), expect_failure=True)
 
     assert failure_types(output) == [FailureType.config_error]
     assert ended_with_failure_summary(output)
@@ -170,7 +173,7 @@ def test_401_again_after_the_refresh_is_a_config_error(http_mocker, api):
 # ---- 403 ---------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("api", NO_RETRY_403)
 def test_403_is_a_config_error_without_retrying(http_mocker, backoff_waits, api):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, config(api))
     request = given_first_page(http_mocker, api, error_response(403))
 
     output = read_first_stream(api, expect_failure=True)
@@ -182,7 +185,7 @@ def test_403_is_a_config_error_without_retrying(http_mocker, backoff_waits, api)
 
 @pytest.mark.parametrize("api", RETRIES_403)
 def test_a_profile_that_retries_403_retries_it_then_reports_a_config_error(http_mocker, backoff_waits, api):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, config(api))
     request = given_first_page(http_mocker, api, error_response(403))
 
     output = read_first_stream(api, expect_failure=True)
@@ -194,7 +197,7 @@ def test_a_profile_that_retries_403_retries_it_then_reports_a_config_error(http_
 
 @pytest.mark.parametrize("api", RETRIES_403)
 def test_a_profile_that_retries_403_recovers_from_a_passing_one(http_mocker, backoff_waits, api):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, config(api))
     given_first_page(http_mocker, api, error_response(403), ok_page(api))
 
     output = read_first_stream(api)
@@ -204,11 +207,11 @@ def test_a_profile_that_retries_403_recovers_from_a_passing_one(http_mocker, bac
 
 
 # ---- the token endpoint rejects the client -------------------------------------------------------------------
-@pytest.mark.parametrize("api", PROFILES)
+@each("api", taking(OAUTH2))
 def test_a_wrong_client_secret_is_a_config_error(http_mocker, api):
     http_mocker.post(token_request(DEFAULT_TOKEN_URLS[api]), error_response(401, body={"error": "invalid_client"}))
 
-    output = read_first_stream(api, expect_failure=True)
+    output = read_first_stream(api, oauth_config(api), expect_failure=True)
 
     assert records(output) == []
     assert failure_types(output) == [FailureType.config_error]
@@ -224,14 +227,25 @@ def test_a_400_from_the_token_endpoint_is_a_config_error(http_mocker, error):
     assert failure_types(output) == [FailureType.config_error]
 
 
-@pytest.mark.parametrize("api", PROFILES)
-def test_a_rejected_bearer_token_is_a_config_error(http_mocker, api):
-    request = first_page_request(api, token="revoked")
+STATIC = [(api, kind) for api in PROFILES for kind in profile(api).auth if kind in (BEARER, API_KEY, BASIC)]
+SETTINGS = {BEARER: "credentials.access_token", API_KEY: "credentials.api_key",
+            BASIC: "credentials.username and credentials.password"}
+
+
+@each("api, kind", STATIC, ids=[f"{api}-{kind}" for api, kind in STATIC])
+def test_a_rejected_static_credential_is_a_config_error_at_the_first_401(http_mocker, backoff_waits, api, kind):
+    # A bearer token, an API key or a password cannot be renewed: nothing to retry, whatever the document's rule.
+    settings = config(api, kind)
+    request = first_request(api, settings)
     http_mocker.get(request, error_response(401))
 
-    output = read_first_stream(api, bearer_config(api, "revoked"), expect_failure=True)
+    output = read_first_stream(api, settings, expect_failure=True)
 
+    http_mocker.assert_number_of_calls(request, 1)
+    assert backoff_waits == []
     assert failure_types(output) == [FailureType.config_error]
+    message = stream_errors(output)[0].trace.error.message
+    assert SETTINGS[kind] in message and "client_secret" not in message, message
 
 
 # ---- pacing ------------------------------------------------------------------------------------------------------

@@ -205,7 +205,7 @@ def test_sample_configs_match_the_spec_and_point_at_the_sandbox_demo_port(profil
     config = load_json(sample_config_path(profile))
     jsonschema.validate(config, connection_specification())
     assert config["api"] == profile
-    assert config["base_url"] == f"http://127.0.0.1:8765/{profile}"
+    assert config["base_url"] == f"http://127.0.0.1:8765/{profile}{sandbox.profile(profile).base_path}"
     token_url = config["credentials"].get("token_url")
     assert token_url is None or token_url.startswith(config["base_url"] + "/")
 

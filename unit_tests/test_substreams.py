@@ -16,7 +16,8 @@ from unit_tests.builders import (
     BASE_URL,
     json_response,
 )
-from unit_tests.harness import given_token_endpoint, read_streams, record_ids, records, stream_errors
+from unit_tests.builders import config, first_query, given_credentials, keyed, request
+from unit_tests.harness import each, given_token_endpoint, read_streams, record_ids, records, stream_errors
 
 
 def test_meetings_are_read_per_user_id(http_mocker):
@@ -112,24 +113,28 @@ def test_no_parent_records_means_no_child_requests(http_mocker):
 CHILDREN = [(api, stream) for api in PROFILES for stream in profile(api).streams if stream.kind == "child"]
 
 
-def given_parent_and_child(http_mocker, api, child):
+def given_parent_and_child(http_mocker, api, child, settings):
     """One parent record and one child record; returns the parent's (only) page request."""
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS[api])
+    given_credentials(http_mocker, settings)
     parent = profile(api).stream(child.parent)
     [path_field] = [name for _, name, _, _ in Formatter().parse(child.path) if name]
-    parent_record = {parent.key: "p1", path_field: "s1"}
-    child_record = {child.key: "c1", **({child.cursor: "2024-01-01T00:00:00Z"} if child.cursor else {})}
-    parent_request = api_request(parent.path, parent.first_query)
-    http_mocker.get(parent_request, page(api, parent.name, [parent_record]))
-    http_mocker.get(api_request(child.path.format(**{path_field: "s1"}), child.first_query), page(api, child.name, [child_record]))
+    [parent_record] = keyed(parent, ["p1"])
+    parent_record[path_field] = "s1"
+    [child_record] = keyed(child, ["c1"])
+    child_record.update({child.cursor: "2024-01-01T00:00:00Z"} if child.cursor else {})
+    parent_request = request(api, parent.path, first_query(parent), settings)
+    http_mocker.get(parent_request, page(api, parent.name, [parent_record], total=1, pages=1))
+    child_request = request(api, child.path.format(**{path_field: "s1"}), first_query(child), settings)
+    http_mocker.get(child_request, page(api, child.name, [child_record], total=1, pages=1))
     return parent_request
 
 
-@pytest.mark.parametrize("api, child", CHILDREN, ids=[f"{api}-{child.name}" for api, child in CHILDREN])
+@each("api, child", CHILDREN, ids=[f"{api}-{child.name}" for api, child in CHILDREN])
 def test_parent_pages_are_requested_once_when_parent_and_child_are_both_synced(http_mocker, api, child):
-    parent_page = given_parent_and_child(http_mocker, api, child)
+    settings = config(api)
+    parent_page = given_parent_and_child(http_mocker, api, child, settings)
 
-    output = read_streams(oauth_config(api), [child.parent, child.name])
+    output = read_streams(settings, [child.parent, child.name])
 
     assert stream_errors(output) == []
     assert len(records(output, child.parent)) == 1

@@ -229,9 +229,25 @@ def test_credentials_taken_off_a_redirect_to_another_host_stay_off(monkeypatch):
         prepared.headers["Authorization"] = "Bearer secret"
         return prepared
 
-    BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), authenticator=authenticate).send(request)
+    BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), authenticator=authenticate,
+                    hosts={("127.0.0.1", 9)}).send(request)
 
     assert sent == [("http://127.0.0.1:9/v1/users", "Bearer secret"), ("http://elsewhere.invalid/v1/users", None)]
+
+
+def test_credentials_taken_off_a_redirect_to_another_of_the_api_s_hosts_are_put_back(monkeypatch):
+    sent = _redirecting(monkeypatch, "http://eu.api.example.com/v1/users")
+    request = _request("Bearer secret")
+
+    def authenticate(prepared):
+        prepared.headers["Authorization"] = "Bearer secret"
+        return prepared
+
+    BudgetedSession(patience=60, max_wait=900, pacer=AdaptivePacer(), authenticator=authenticate,
+                    hosts={("127.0.0.1", 9), ("eu.api.example.com", None)}).send(request)
+
+    assert sent == [("http://127.0.0.1:9/v1/users", "Bearer secret"), ("http://eu.api.example.com/v1/users",
+                                                                        "Bearer secret")]
 
 
 def test_a_send_that_raised_unseen_gives_its_place_back_at_the_thread_s_next_request(monkeypatch):

@@ -14,6 +14,7 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Erro
 from source_analytics.components.auth import kind_of
 from source_analytics.components.pacing import pacer_for
 from source_analytics.components.pages import BrokenPage
+from source_analytics.components.pagination import api_hosts, host_of, named_host
 from source_analytics.components.requester import (
     cannot_connect,
     origin,
@@ -48,6 +49,10 @@ class ApiErrorHandler(DefaultErrorHandler):
     host (AdaptivePacer.refuse_all), so a password changed mid-sync ends the sync at the first 401, not after one
     per request in flight.
 
+    Redirected elsewhere: a request that a redirect took to a host that is not the API's went there without the
+    credentials (requester.PacingBudget); that host's 401 or 403 is a config error naming it and additional_hosts,
+    not the credentials' fault.
+
     Every other answer gets the manifest's filters.
     """
 
@@ -69,6 +74,9 @@ class ApiErrorHandler(DefaultErrorHandler):
                 failure_type=FailureType.system_error,
                 error_message=str(response_or_exception),
             )
+        if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code in (401, 403) \
+                and host_of(response_or_exception.url or "") not in api_hosts(self.config):
+            return self._elsewhere(response_or_exception)
         resolution = super().interpret_response(response_or_exception)
         if resolution.response_action == ResponseAction.REFRESH_TOKEN_THEN_RETRY \
                 and isinstance(response_or_exception, requests.Response):
@@ -76,6 +84,18 @@ class ApiErrorHandler(DefaultErrorHandler):
             if kind is not None and not kind.renewable:
                 return self._rejected(response_or_exception, kind.settings)
         return resolution
+
+    def _elsewhere(self, response: requests.Response) -> ErrorResolution:
+        host = named_host(host_of(response.url or ""))
+        first = response.history[0].url if response.history else None
+        message = (
+            f"The API redirected {f'{first}'.split('?')[0] if first else 'a request'} to another host, {host}, "
+            f"which answered HTTP {response.status_code}: the request went there without the credentials, which go "
+            f"only to the API's own hosts. If the API really serves its pages from {host}, add it to "
+            "additional_hosts."
+        )
+        return ErrorResolution(response_action=ResponseAction.FAIL, failure_type=FailureType.config_error,
+                               error_message=message)
 
     def _rejected(self, response: requests.Response, settings: str) -> ErrorResolution:
         message = (

@@ -54,7 +54,8 @@ def _decoded(response: requests.Response) -> Any:
         return {}
 
 
-def _named(host: Host) -> str:
+def named_host(host: Host) -> str:
+    """`host` or `host:port`, as additional_hosts takes it."""
     return host[0] if host[1] is None else f"{host[0]}:{host[1]}"
 
 
@@ -178,12 +179,12 @@ class PaginationGuard(PaginationStrategy):
         parts = urlsplit(link)
         host = host_of(link)
         if host not in self._hosts:
-            allowed = ", ".join(sorted(_named(h) for h in self._hosts))
+            allowed = ", ".join(sorted(named_host(h) for h in self._hosts))
             message = (
-                f"Stream '{self._stream}': the API's next page is on another host, {_named(host)} "
+                f"Stream '{self._stream}': the API's next page is on another host, {named_host(host)} "
                 f"({link.split('?')[0]}, named by the page at {requested.split('?')[0]}); it was not requested, as "
                 f"it would have received the credentials, which go only to {allowed}. If the API really serves its "
-                f"pages from {_named(host)}, add it to additional_hosts."
+                f"pages from {named_host(host)}, add it to additional_hosts."
             )
             raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
         if self._https and parts.scheme.lower() == "http":

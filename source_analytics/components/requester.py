@@ -113,13 +113,13 @@ class PacingBudget(AbstractAPIBudget):
     documented retries and wait cap then apply.
 
     Tokens: a request is given its token when the CDK prepares it, before any wait; after waiting here the
-    authenticator is applied again, so a request never goes out with a token that expired while it waited. Only to
-    a request that carries credentials: requests takes them off a redirect to another host, and they stay off.
+    authenticator is applied again, so a request never goes out with a token that expired while it waited.
 
     Credentials stay home: a request to a host that is not the API's (`hosts`: base_url's, the token URL's and
     additional_hosts; a redirect's copy comes here before it is sent) goes without any credentials, whatever their
     kind. requests itself takes only `Authorization` off a redirect to another host: an API key in another header,
-    or in the query, would follow it. (A next link to another host is never requested: PaginationGuard.)
+    or in the query, would follow it; and it takes it off a redirect to another of the API's own hosts too, where
+    the authenticator puts it back. (A next link to another host is never requested: PaginationGuard.)
 
     Broken pages: a 200 that is not a page of the stream's records (`page`: its data selector's keys; pages.py) is
     raised as BrokenPage from the hook, under the HTTP cache, so a parent's maintenance page is never cached and
@@ -160,10 +160,6 @@ class PacingBudget(AbstractAPIBudget):
         pacer = self._pacer_of(request)
         sent_at = pacer.acquire()
         try:
-            if self._hosts is not None and host_of(request.url or "") not in self._hosts:
-                if self._credentials is None:
-                    self._credentials = credential_names(self._authenticator)
-                without_credentials(request, *self._credentials)
             self._authenticate(request)
         except BaseException:
             pacer.release(sent_at, None)
@@ -176,9 +172,15 @@ class PacingBudget(AbstractAPIBudget):
             request.register_hook("response", _AnswerHook(self, request))
 
     def _authenticate(self, request: requests.PreparedRequest) -> None:
-        # The request got its token before it waited (here, and in the manifest's budget); a short-lived token may
-        # have expired since, or been renewed by another thread: send the current one.
-        if self._authenticator is not None and "Authorization" in request.headers:
+        """The credentials a request goes with: none to a host that is not the API's (a redirect's copy); else the
+        current ones (the request got its token before it waited, here and in the manifest's budget: a
+        short-lived token may have expired since, or been renewed by another thread; and requests took the
+        `Authorization` header off a redirect to another of the API's hosts)."""
+        if self._hosts is not None and host_of(request.url or "") not in self._hosts:
+            if self._credentials is None:
+                self._credentials = credential_names(self._authenticator)
+            without_credentials(request, *self._credentials)
+        elif self._authenticator is not None:
             self._authenticator(request)
 
     def get_matching_policy(self, request: Any) -> Optional[AbstractCallRatePolicy]:

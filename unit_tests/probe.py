@@ -1,0 +1,79 @@
+"""A made-up API added to a copy of the manifest the way docs/adding-a-profile.md adds one, from the manifest's own
+vocabulary: for unit tests of a choice (a kind of credentials, a paging style, a body shape) that no shipped profile
+makes, so that every choice of the framework is tested whether or not a profile uses it today.
+
+    manifest = probe_manifest(credentials="api_key_in_query", paginator="link_header_paginator")
+
+The probe API `probe` has one stream, `things`, at {PROBE_URL}/v1/things, its records at `data_selector` (the root
+by default), keyed by `id`.
+"""
+
+import copy
+from typing import Any, Dict, Optional
+
+import yaml
+
+from source_analytics import source
+
+PROBE = "probe"
+PROBE_URL = "https://api.probe.example"
+# The spec's kind of credentials each authenticator definition of the manifest is for.
+AUTH_TYPE = {
+    "oauth2_client_credentials": "oauth2_client_credentials",
+    "bearer_token": "bearer_token",
+    "api_key_in_header": "api_key",
+    "api_key_in_query": "api_key",
+    "basic_http": "basic_http",
+}
+
+
+def probe_manifest(credentials: str, paginator: Optional[str] = None, data_selector: str = "$",
+                   record_selector: str = "record_selector", **parameters: Any) -> Dict[str, Any]:
+    """The connector's manifest with the probe API added: its requester taking the credentials the definition
+    `credentials` makes (an API key in the header X-Api-Key or the query parameter api_key), its one stream paged by the
+    definition `paginator` (none by default)."""
+    manifest = copy.deepcopy(yaml.safe_load(source.MANIFEST_PATH.read_text()))
+    kind = AUTH_TYPE[credentials]
+    spec = manifest["spec"]["connection_specification"]
+    spec["properties"]["api"]["enum"].append(PROBE)
+    offered = spec["properties"]["credentials"]["oneOf"]
+    if not any(form["$ref"].endswith(f"/{kind}") for form in offered):
+        offered.append({"$ref": f"#/definitions/credential_forms/{kind}", "description": f"Taken by: {PROBE}."})
+    for rule in manifest["spec"]["config_normalization_rules"]["transformations"]:
+        if rule["type"] == "ConfigRemapField":
+            rule["map"][PROBE] = ["things"] if rule["field_path"] != ["__documented_base_url"] else PROBE_URL
+    manifest["definitions"]["probe_requester"] = {
+        "$ref": "#/definitions/requester",
+        "authenticator": {"$ref": "#/definitions/credentials", kind: {"$ref": f"#/definitions/{credentials}"}},
+        "error_handler": {"$ref": "#/definitions/exponential_error_handler"},
+        "$parameters": {"token_path": "/oauth/token",
+                        "api_key_name": "api_key" if credentials == "api_key_in_query" else "X-Api-Key"},
+    }
+    retriever = {
+        "type": "SimpleRetriever",
+        "requester": {"$ref": "#/definitions/probe_requester"},
+        "record_selector": {"$ref": f"#/definitions/{record_selector}"},
+        "paginator": {"$ref": f"#/definitions/{paginator}"} if paginator else {"type": "NoPagination"},
+    }
+    manifest["streams"].append({
+        "type": "ConditionalStreams",
+        "condition": f"{{{{ config.get('api') == '{PROBE}' }}}}",
+        "streams": [{
+            "type": "DeclarativeStream",
+            "primary_key": "id",
+            "schema_loader": {"type": "InlineSchemaLoader", "schema": {
+                "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+                "additionalProperties": True, "properties": {"id": {"type": "string"}}}},
+            "retriever": retriever,
+            "$parameters": {"profile": PROBE, "name": "things", "endpoint_path": "/v1/things",
+                            "data_selector": data_selector, "page_size": 2, **parameters},
+        }],
+    })
+    return manifest
+
+
+def install(manifest: Dict[str, Any], tmp_path, monkeypatch) -> None:
+    """The connector reads `manifest` instead of its own for the rest of the test."""
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump(manifest, sort_keys=False))
+    monkeypatch.setattr(source, "MANIFEST_PATH", path)
