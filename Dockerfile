@@ -30,7 +30,7 @@ WORKDIR /airbyte/integration_code
 COPY --from=builder /usr/local /usr/local
 
 LABEL io.airbyte.name=airbyte/source-analytics \
-      io.airbyte.version=0.4.0
+      io.airbyte.version=0.5.0
 
 ENV AIRBYTE_ENTRYPOINT="source-analytics"
 # The base image creates the `airbyte` user (uid 1000); Airbyte's images refer to it by name.

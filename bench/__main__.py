@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from bench import bulk, fanout, harness, latency, ratelimit, unknown
+from bench import bulk, fanout, floors, harness, latency, ratelimit, unknown
 
 SECTIONS = ("bulk", "latency", "workers", "order", "rate", "unknown", "fanout")
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,9 +82,11 @@ def run_latency(table: Table, records: int, latency_ms: float) -> None:
         table.add("2 latency", f"{profile}: requests (data + token)",
                   f"{data} + {tokens} token ({r.stats['duplicate_requests']} repeated, "
                   f"{r.stats['max_in_flight']} at once)",
-                  f"min {r.floor.min_data_requests} + 1 token ({_requesters(profile)} requesters share it)",
+                  f"min {r.floor.min_data_requests} + {floors.token_requests(profile)} token"
+                  f" ({_requesters(profile)} requesters share it)",
                   f"{data / r.floor.min_data_requests:.2f}", "= min",
-                  data == r.floor.min_data_requests and tokens == 1 and r.stats["duplicate_requests"] == 0
+                  data == r.floor.min_data_requests and tokens == floors.token_requests(profile)
+                  and r.stats["duplicate_requests"] == 0
                   and r.records_ok)
 
 

@@ -39,9 +39,8 @@ from integration_tests.connector import Launcher, Run, run  # noqa: E402
 PACKAGE = "source_analytics"
 COMMAND = "source-analytics"
 PROFILES = sandbox.PROFILES  # the sandbox's registry; the installed spec must offer exactly these (check_spec)
-# Both kinds of credentials get checked, for every profile: OAuth2 client credentials against the sandbox's token
-# endpoint, and a static bearer token.
-AUTH_KINDS = ("oauth2", "bearer")
+# Every kind of credentials each profile takes gets checked (sandbox.profile(p).auth): OAuth2 client credentials
+# against the sandbox's token endpoint, a static bearer token, an API key, HTTP basic.
 
 
 class CheckFailed(Exception):
@@ -176,7 +175,7 @@ def run_check(profiles: Sequence[str] = PROFILES, keep: bool = False) -> None:
 
         with sandbox.start(records=5, seed=1) as api:
             for profile in profiles:
-                for auth in AUTH_KINDS:
+                for auth in sandbox.profile(profile).auth:
                     check_profile(executable, elsewhere, api.config(profile, auth=auth), api.streams(profile))
                     _step(f"ok: `{COMMAND} check` SUCCEEDED and `discover` found every stream for {profile} ({auth})")
         _step(f"passed in {time.monotonic() - started:.0f}s")

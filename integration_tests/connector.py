@@ -52,7 +52,9 @@ FAN_OUT: List[str] = [p for p in PROFILES if any(s.parent for s in sandbox.profi
 
 def endpoint(profile: str, stream: str) -> str:
     """The sandbox's name for the endpoint serving a stream, as its stats count requests (`by_endpoint`)."""
-    return f"GET /{profile}{sandbox.profile(profile).stream(stream).path}"
+    from sandbox.listing import route_path
+
+    return f"GET {route_path(sandbox.profile(profile), sandbox.profile(profile).stream(stream))}"
 
 
 def data_requests(profile: str, records: int, seed: int) -> int:

@@ -41,18 +41,28 @@ SCENARIOS = {
 }
 
 
+def signs_in_with_tokens(profile):
+    """The profile's syncs here (its first kind of credentials) take OAuth2 tokens, which expire."""
+    return sandbox.profile(profile).auth[0] == sandbox.OAUTH2
+
+
+def scenarios_of(profile):
+    """The scenarios a profile's sync meets: expiring tokens only where it signs in with them."""
+    return [s for s in SCENARIOS if s != "expiring_tokens" or signs_in_with_tokens(profile)]
+
+
 def faults_seen(scenario, stats, profile):
     """Evidence in the sandbox's stats that the scenario's faults reached this profile's sync."""
     answers = stats["by_profile"].get(profile, {})
     server_errors = sum(n for status, n in answers.items() if status.startswith("5"))
     rate_limited = answers.get("429", 0)
     # Every stream of a sync shares one token (ClientCredentialsAuthenticator): a second one is a renewal.
-    renewed = answers.get("token", 0) > 1
+    renewed = {"renewed tokens": answers.get("token", 0) > 1} if signs_in_with_tokens(profile) else {}
     return {
         "server_errors": {"5xx": server_errors > 0},
         "rate_limit": {"429": rate_limited > 0},
-        "expiring_tokens": {"renewed tokens": renewed},
-        "combined": {"5xx": server_errors > 0, "429": rate_limited > 0, "renewed tokens": renewed},
+        "expiring_tokens": renewed,
+        "combined": {"5xx": server_errors > 0, "429": rate_limited > 0, **renewed},
     }[scenario]
 
 

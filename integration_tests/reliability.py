@@ -29,15 +29,16 @@ def catalog_of(sandbox_api, profile: str, streams: Optional[Sequence[str]] = Non
     return configured_catalog(discovered(sandbox_api, profile), streams, incremental)
 
 
-def primary_key(configured_stream: Mapping[str, Any]) -> str:
-    [[key]] = configured_stream["primary_key"]
-    return key
+def key_of(configured_stream: Mapping[str, Any], record: Mapping[str, Any]) -> Any:
+    """A record's primary key as the catalog names it: its one field's value, or a composite key's tuple."""
+    fields = [path[0] for path in configured_stream["primary_key"]]
+    return record[fields[0]] if len(fields) == 1 else tuple(record[field] for field in fields)
 
 
 def keys_read(result: Run, catalog: Mapping[str, Any]) -> Dict[str, List[Any]]:
     """Each stream's primary keys in the order the sync emitted them."""
     return {
-        s["stream"]["name"]: [r[primary_key(s)] for r in result.records(s["stream"]["name"])]
+        s["stream"]["name"]: [key_of(s, r) for r in result.records(s["stream"]["name"])]
         for s in catalog["streams"]
     }
 
@@ -45,7 +46,7 @@ def keys_read(result: Run, catalog: Mapping[str, Any]) -> Dict[str, List[Any]]:
 def keys_served(sandbox_api, profile: str, catalog: Mapping[str, Any]) -> Dict[str, Set[Any]]:
     """Each stream's primary keys as the API serves them: what a fault-free sync reads (test_end_to_end)."""
     return {
-        s["stream"]["name"]: {r[primary_key(s)] for r in sandbox_api.truth(profile, s["stream"]["name"])}
+        s["stream"]["name"]: {key_of(s, r) for r in sandbox_api.truth(profile, s["stream"]["name"])}
         for s in catalog["streams"]
     }
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import sandbox
-from sandbox.instance import connector_config
+from sandbox.instance import connector_config, credentials, profile_url
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_URL = "http://127.0.0.1:8765"  # the sandbox's demo port (`make sandbox`); the standard tests move it
@@ -40,7 +40,7 @@ def _incremental(profile: str) -> bool:
 
 
 def sample_config(profile: str) -> Dict:
-    config = connector_config(profile, f"{DEMO_URL}/{profile}", sandbox.profile(profile).sample_auth)
+    config = connector_config(profile, profile_url(DEMO_URL, profile), sandbox.profile(profile).sample)
     if _incremental(profile):
         config["start_date"] = START_DATE
     return config
@@ -183,8 +183,9 @@ README_TABLE = re.compile(r"(<!-- make fixtures writes this table[^\n]*-->\n).*?
 
 
 def profile_table() -> str:
-    """The README's table of the profiles: each one's streams, as discover names them, and default token URL."""
-    rows = ["| profile (`api`) | streams | default `token_url` |", "|---|---|---|"]
+    """The README's table of the profiles: each one's streams, as discover names them, and the credentials it takes
+    (with OAuth2's default token URL)."""
+    rows = ["| profile (`api`) | streams | credentials (`auth_type`) |", "|---|---|---|"]
     for profile in sandbox.PROFILES:
         registered = sandbox.profile(profile)
         streams = []
@@ -192,7 +193,10 @@ def profile_table() -> str:
             notes = ([f"one request per `{stream.parent}` record"] if stream.parent else []) + \
                 (["incremental"] if stream.cursor else [])
             streams.append(f"`{stream.name}`" + (f" ({', '.join(notes)})" if notes else ""))
-        rows.append(f"| `{profile}` | {', '.join(streams)} | `{registered.default_token_url}` |")
+        kinds = [f"`{credentials(kind)['auth_type']}`" + (f" (default `token_url` `{registered.default_token_url}`)"
+                                                          if kind == sandbox.OAUTH2 else "")
+                 for kind in registered.auth]
+        rows.append(f"| `{profile}` | {', '.join(streams)} | {', '.join(kinds)} |")
     return "\n".join(rows)
 
 

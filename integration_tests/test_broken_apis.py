@@ -8,7 +8,7 @@ import sandbox
 from integration_tests.connector import PROFILES, records_for, run
 from integration_tests.reliability import assert_read_exactly_what_is_served as _exact
 from integration_tests.reliability import catalog_of, in_parallel, keys_read, keys_served
-from sandbox.profile import NEXT_LINK, NEXT_TOKEN, PAGE_NUMBER
+from sandbox.profile import LINK_HEADER, NEXT_LINK, NEXT_TOKEN, OFFSET, PAGE_NUMBER
 
 
 def _paged(profile, *styles):
@@ -46,8 +46,8 @@ def _each_record_once_and_the_loop_named(result, api, profile, catalog, looping)
 
 
 # ---- pagination that loops ------------------------------------------------------------------------------------------
-CYCLING = [p for p in PROFILES if _paged(p, NEXT_LINK, NEXT_TOKEN)]
-REPEATING = [p for p in PROFILES if _paged(p, PAGE_NUMBER)]
+CYCLING = [p for p in PROFILES if _paged(p, NEXT_LINK, LINK_HEADER, NEXT_TOKEN)]
+REPEATING = [p for p in PROFILES if _paged(p, PAGE_NUMBER, OFFSET)]
 
 
 @pytest.fixture(scope="module")
@@ -59,23 +59,40 @@ def cycling_syncs():
 def test_a_next_link_that_cycles_ends_each_stream_in_seconds_with_every_record_read_once(cycling_syncs, profile):
     result, api, catalog, stats = cycling_syncs[profile]
 
-    _each_record_once_and_the_loop_named(result, api, profile, catalog, _paged(profile, NEXT_LINK, NEXT_TOKEN))
+    _each_record_once_and_the_loop_named(result, api, profile, catalog,
+                                         _paged(profile, NEXT_LINK, LINK_HEADER, NEXT_TOKEN))
     assert stats["duplicate_requests"] == 0, "a page was asked for twice"
     assert result.seconds < 60, f"{result.seconds:.0f} s"
 
 
+def _ending_on_full_pages(profile, at_least=300):
+    """The fewest records from `at_least` at which every counted top-level listing of the profile ends on a full page:
+    a client stops at a short last page, so only then does it ask past the end and meet the repeat (a listing that
+    counts its records or pages is asked past its end by the count the switch inflates)."""
+    streams = [s for s in sandbox.profile(profile).streams if not s.parent and s.paging is not None
+               and s.paging.style in (PAGE_NUMBER, OFFSET)]
+    for records in range(at_least, at_least + 5000):
+        dataset = sandbox.data.Dataset(records, 12, "http://127.0.0.1")
+        sizes = [int(s.first_query.get(s.paging.size_param) or s.paging.size) for s in streams]
+        counts = [dataset.count(f"{profile}.{s.name}") for s in streams]
+        if all(count and count % size == 0 for count, size in zip(counts, sizes)):
+            return records
+    raise AssertionError(f"{profile}: no record count ends its counted listings on full pages")
+
+
 @pytest.fixture(scope="module")
 def repeating_syncs():
-    # 300 records: the page-number listings end on a full page (100 and 50 a page), so the connector asks past the end.
-    return in_parallel({p: (lambda p=p: _sync(p, 300, repeat_last_page=True)) for p in REPEATING}, workers=2)
+    return in_parallel({p: (lambda p=p: _sync(p, _ending_on_full_pages(p), repeat_last_page=True)) for p in REPEATING},
+                       workers=2)
 
 
 @pytest.mark.parametrize("profile", REPEATING)
-def test_a_page_number_api_that_repeats_its_last_page_ends_each_stream_with_every_record_read_once(
+def test_a_counted_listing_that_repeats_its_last_page_ends_each_stream_with_every_record_read_once(
     repeating_syncs, profile
 ):
     result, api, catalog, stats = repeating_syncs[profile]
-    top_level = [name for name in _paged(profile, PAGE_NUMBER) if not sandbox.profile(profile).stream(name).parent]
+    top_level = [name for name in _paged(profile, PAGE_NUMBER, OFFSET)
+                 if not sandbox.profile(profile).stream(name).parent]
 
     _each_record_once_and_the_loop_named(result, api, profile, catalog, top_level)
     assert "with exactly the records it answered at" in " ".join(_logged(result) + [result.errors[0]["message"]])
@@ -106,7 +123,7 @@ def test_maintenance_pages_on_three_percent_of_the_requests_are_asked_again_and_
 
 
 # ---- next links to another host -------------------------------------------------------------------------------------
-FOREIGN = [p for p in PROFILES if _paged(p, NEXT_LINK)]
+FOREIGN = [p for p in PROFILES if _paged(p, NEXT_LINK, LINK_HEADER)]
 
 
 def _foreign(profile, allowed):
@@ -142,6 +159,43 @@ def test_a_next_link_to_another_host_stops_the_stream_naming_it_and_that_host_re
 @pytest.mark.parametrize("profile", FOREIGN)
 def test_a_next_link_to_a_host_the_config_lists_is_followed(foreign_syncs, profile):
     result, api, catalog, foreign_host = foreign_syncs[profile, True]
+
+    _exact(result, api, profile, catalog)
+    assert foreign_host["with_credentials"] > 0
+
+
+# ---- a redirect to another host ------------------------------------------------------------------------------------
+def _redirected(profile, allowed):
+    with sandbox.start(records=60, seed=15) as api:
+        host = f"localhost:{api.port}"  # this sandbox by another name, which counts what it received
+        api.configure(redirect_host=host)
+        catalog = catalog_of(api, profile)
+        config = {**api.config(profile), **({"additional_hosts": [host]} if allowed else {})}
+        result = run("read", config, catalog, timeout=300)
+        return result, api, catalog, api.stats()["by_host"].get(host, {"requests": 0, "with_credentials": 0})
+
+
+@pytest.fixture(scope="module")
+def redirected_syncs():
+    jobs = {(p, allowed): (lambda p=p, a=allowed: _redirected(p, a)) for p in PROFILES for allowed in (False, True)}
+    return in_parallel(jobs, workers=4)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_redirect_to_another_host_takes_no_credentials_there_and_the_error_names_it(redirected_syncs, profile):
+    result, api, catalog, foreign_host = redirected_syncs[profile, False]
+
+    assert foreign_host["requests"] > 0, "no request was redirected: no fault happened"
+    assert foreign_host["with_credentials"] == 0
+    assert result.returncode != 0
+    error = result.errors[0]
+    assert error["failure_type"] == "config_error"
+    assert "localhost" in error["message"] and "additional_hosts" in error["message"], error["message"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_redirect_to_a_host_the_config_lists_keeps_the_credentials_and_the_sync_is_exact(redirected_syncs, profile):
+    result, api, catalog, foreign_host = redirected_syncs[profile, True]
 
     _exact(result, api, profile, catalog)
     assert foreign_host["with_credentials"] > 0

@@ -7,11 +7,7 @@ import sandbox
 
 from integration_tests.connector import PROFILE_STREAMS, PROFILES, configured_catalog, run
 from integration_tests.reliability import assert_read_exactly_what_is_served
-
-
-def _primary_key(stream):
-    [[key]] = stream["source_defined_primary_key"]
-    return key
+from integration_tests.traits import each, sign_ins, taking, wrong
 
 
 @pytest.fixture(scope="session")
@@ -71,16 +67,21 @@ def test_every_page_is_requested_once(full_syncs, profile):
     assert stats["duplicate_requests"] == 0
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_bearer_token_syncs_like_oauth(sandbox_api, profile):
-    config = sandbox_api.config(profile, auth="bearer")
+# The full syncs sign in with each profile's first kind of credentials; every other kind it takes reads alike.
+OTHER_SIGN_INS = [(p, kind) for p, kind in sign_ins() if kind != sandbox.profile(p).auth[0]]
+
+
+@each("profile, kind", OTHER_SIGN_INS, ids=[f"{p}-{kind}" for p, kind in OTHER_SIGN_INS])
+def test_every_other_kind_of_credentials_syncs_alike(sandbox_api, profile, kind):
+    config = sandbox_api.config(profile, auth=kind)
     first = run("discover", config).catalog["streams"][0]
 
     result = run("read", config, configured_catalog({"streams": [first]}))
 
     assert result.errors == []
-    key = _primary_key(first)
-    assert {r[key] for r in result.records()} == {r[key] for r in sandbox_api.truth(profile, first["name"])}
+    documented = sandbox.profile(profile).stream(first["name"])
+    assert {documented.key_of(r) for r in result.records()} == {
+        documented.key_of(r) for r in sandbox_api.truth(profile, first["name"])}
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -91,27 +92,24 @@ def test_check_succeeds_with_good_credentials(sandbox_api, profile):
 
 # Profiles whose document puts the token endpoint under the API's base URL: without token_url the connector's
 # default must be the endpoint the sandbox serves (both sides' token paths agree).
-SAME_HOST_TOKEN = [p for p in PROFILES if sandbox.profile(p).default_token_url.startswith("{base_url}")]
+SAME_HOST_TOKEN = [p for p in taking(sandbox.OAUTH2) if sandbox.profile(p).default_token_url.startswith("{base_url}")]
 
 
-@pytest.mark.parametrize("profile", SAME_HOST_TOKEN)
+@each("profile", SAME_HOST_TOKEN)
 def test_check_without_token_url_uses_the_documented_token_endpoint(sandbox_api, profile):
-    config = sandbox_api.config(profile)
+    config = sandbox_api.config(profile, auth=sandbox.OAUTH2)
     del config["credentials"]["token_url"]
 
     result = run("check", config)
 
     assert [m["connectionStatus"]["status"] for m in result.of("CONNECTION_STATUS")] == ["SUCCEEDED"]
-    token_endpoint = f"POST /{profile}{sandbox.profile(profile).token_path}"
+    token_endpoint = f"POST /{profile}{sandbox.profile(profile).base_path}{sandbox.profile(profile).token_path}"
     assert sandbox_api.stats()["by_endpoint"].get(token_endpoint, 0) >= 1
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_check_fails_with_a_wrong_client_secret(sandbox_api, profile):
-    config = sandbox_api.config(profile)
-    config["credentials"]["client_secret"] = "not-the-client-secret-of-this-account"
-
-    result = run("check", config)
+@pytest.mark.parametrize("profile, kind", sign_ins(), ids=[f"{p}-{kind}" for p, kind in sign_ins()])
+def test_check_fails_with_a_wrong_secret(sandbox_api, profile, kind):
+    result = run("check", wrong(sandbox_api.config(profile, auth=kind), kind))
 
     statuses = [m["connectionStatus"]["status"] for m in result.of("CONNECTION_STATUS")]
     assert statuses == ["FAILED"] or [e["failure_type"] for e in result.errors] == ["config_error"]

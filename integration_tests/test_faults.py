@@ -4,19 +4,22 @@ num_workers, no requests_per_second."""
 
 import pytest
 
-from integration_tests.fault_matrix import PROFILES, SCENARIOS, faults_seen, problems, sync_alone, syncs_together
+from integration_tests.fault_matrix import (PROFILES, faults_seen, problems, scenarios_of, signs_in_with_tokens,
+                                            sync_alone, syncs_together)
 from integration_tests.reliability import in_parallel
+from integration_tests.traits import each
 from sandbox import STREAMS
 
-ALONE = [s for s in SCENARIOS if s != "combined"]
+# Each profile alone through each scenario that applies to it (expiring tokens: where it signs in with tokens).
+ALONE = [(p, s) for p in PROFILES for s in scenarios_of(p) if s != "combined"]
 FAN_OUT = [p for p in PROFILES if "child" in STREAMS[p].values()]
+TOKENS = [p for p in PROFILES if signs_in_with_tokens(p)]
 
 
 @pytest.fixture(scope="module")
 def alone():
     """Every (profile, scenario) sync, four at a time: they spend most of their time waiting out faults."""
-    jobs = {(p, s): (lambda p=p, s=s: sync_alone(p, s)) for p in PROFILES for s in ALONE}
-    return in_parallel(jobs, workers=4)
+    return in_parallel({(p, s): (lambda p=p, s=s: sync_alone(p, s)) for p, s in ALONE}, workers=4)
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +27,7 @@ def together():
     return syncs_together("combined")
 
 
-@pytest.mark.parametrize("scenario", ALONE)
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile, scenario", ALONE, ids=[f"{p}-{s}" for p, s in ALONE])
 def test_sync_under_faults_reads_exactly_what_a_fault_free_sync_reads(alone, profile, scenario):
     result, served, stats, seconds, catalog = alone[(profile, scenario)]
 
@@ -33,7 +35,7 @@ def test_sync_under_faults_reads_exactly_what_a_fault_free_sync_reads(alone, pro
     assert problems(result, served, catalog) == [], result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@each("profile", TOKENS)
 def test_expiring_tokens_are_renewed_before_any_request_carries_an_expired_one(alone, profile):
     _, _, stats, _, _ = alone[(profile, "expiring_tokens")]
 

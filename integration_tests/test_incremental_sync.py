@@ -7,6 +7,7 @@ import pytest
 import sandbox
 from integration_tests.connector import configured_catalog, run
 from integration_tests.scenarios import partition_field
+from sandbox.profile import key_of
 
 # Every stream with a documented cursor: profile, stream, primary key, cursor field, and for a stream read per
 # parent the partition field its state is kept per (the manifest's partition_field), else None.
@@ -28,7 +29,7 @@ def _boundary(records, key, cursor, partition):
     for record in records:
         group = record.get(partition) if partition else None
         latest[group] = max(latest[group], record[cursor])
-    return {r[key] for r in records if r[cursor] == latest[r.get(partition) if partition else None]}
+    return {key_of(r, key) for r in records if r[cursor] == latest[r.get(partition) if partition else None]}
 
 
 @pytest.mark.parametrize("profile,stream,key,cursor,partition", INCREMENTAL)
@@ -39,17 +40,17 @@ def test_second_sync_reads_only_what_is_new(fresh_sandbox, profile, stream, key,
 
     first = run("read", config, catalog)
     assert first.errors == []
-    assert {r[key] for r in first.records()} == {r[key] for r in old_records}
+    assert {key_of(r, key) for r in first.records()} == {key_of(r, key) for r in old_records}
     assert first.states, "an incremental sync must emit state"
 
     fresh_sandbox.advance(7)
-    new_keys = {r[key] for r in fresh_sandbox.truth(profile, stream)} - {r[key] for r in old_records}
+    new_keys = {key_of(r, key) for r in fresh_sandbox.truth(profile, stream)} - {key_of(r, key) for r in old_records}
     assert new_keys
 
     second = run("read", config, catalog, state=[first.states[-1]])
 
     assert second.errors == []
-    read = {r[key] for r in second.records()}
+    read = {key_of(r, key) for r in second.records()}
     assert new_keys <= read, "records added since the last sync were lost"
     assert read - new_keys <= _boundary(old_records, key, cursor, partition), "old records were read again"
 
@@ -63,4 +64,4 @@ def test_start_date_skips_older_records(fresh_sandbox, profile, stream, key, cur
     result = run("read", config, _catalog_for(config, stream))
 
     assert result.errors == []
-    assert {r[key] for r in result.records()} == {r[key] for r in served if r[cursor] >= start_date}
+    assert {key_of(r, key) for r in result.records()} == {key_of(r, key) for r in served if r[cursor] >= start_date}

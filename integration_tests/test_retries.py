@@ -13,16 +13,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import sandbox
-from integration_tests.connector import FAN_OUT, run
+from integration_tests.connector import FAN_OUT, endpoint, run
 from integration_tests.reliability import catalog_of, in_parallel
+from integration_tests.traits import each
+from sandbox.instance import connector_config
 
 PROFILES = sandbox.PROFILES
 # The stream each test reads (its first top-level stream, so one URL fails), the sandbox's endpoint serving it, and
 # the documented number of retries.
-FIRST = {
-    name: (p.first_stream.name, f"GET /{name}{p.first_stream.path}", len(p.retry_waits))
-    for name, p in sandbox.REGISTRY.items()
-}
+FIRST = {name: (p.first_stream.name, endpoint(name, p.first_stream.name), len(p.retry_waits))
+         for name, p in sandbox.REGISTRY.items()}
 # What the documented backoffs alone would make the retries wait, had Retry-After been ignored: the document's
 # waits, plus the CDK's extra second per retry.
 DOCUMENTED_WAIT = {name: sum(p.retry_waits) + len(p.retry_waits) for name, p in sandbox.REGISTRY.items()}
@@ -137,14 +137,18 @@ def forbidding_api():
     server.server_close()
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+# A stub that refuses everything has no token endpoint: the profiles that take a static credential, signing in with it.
+STATIC_SIGN_IN = {p: next(kind for kind in sandbox.profile(p).auth if kind != sandbox.OAUTH2) for p in PROFILES
+                  if any(kind != sandbox.OAUTH2 for kind in sandbox.profile(p).auth)}
+
+
+@each("profile", list(STATIC_SIGN_IN))
 def test_403_is_a_config_error_after_the_retries_its_document_asks_for(sandbox_api, forbidding_api, profile):
     # A document that retries 403 retries it as often as any error (accounting's); the others do not retry it.
     stream, _, retries = FIRST[profile]
     attempts = 1 + retries if sandbox.profile(profile).retries_403 else 1
     url, handler = forbidding_api
-    config = {"api": profile, "base_url": url,
-              "credentials": {"auth_type": "bearer_token", "access_token": sandbox.BEARER_TOKEN}}
+    config = connector_config(profile, url, STATIC_SIGN_IN[profile])
 
     result = run("read", config, catalog_of(sandbox_api, profile, [stream]), timeout=120)
 

@@ -1,7 +1,8 @@
-"""Server-side revocation: the API answers 401 to tokens that have not expired.
+"""Server-side revocation: the API answers 401 to credentials it took a moment ago.
 
-The connector refreshes its token once and carries on; when the API also rejects the refreshed token, the sync ends
-with a config error instead of refreshing in a loop.
+OAuth2: the connector refreshes its token once and carries on; when the API also rejects the refreshed token, the
+sync ends with a config error instead of refreshing in a loop. Credentials that cannot be renewed (a bearer token,
+an API key, a password changed mid-sync) end the sync at their first 401, not at one 401 per request in flight.
 """
 
 import threading
@@ -12,6 +13,12 @@ import pytest
 import sandbox
 from integration_tests.connector import PROFILE_STREAMS, PROFILES, records_for, run
 from integration_tests.reliability import catalog_of, in_parallel, keys_read, keys_served
+from integration_tests.traits import each, sign_ins, taking
+
+OAUTH_PROFILES = taking(sandbox.OAUTH2)
+STATIC = [(p, kind) for p, kind in sign_ins() if kind != sandbox.OAUTH2]
+SETTING = {sandbox.BEARER: "credentials.access_token", sandbox.API_KEY: "credentials.api_key",
+           sandbox.BASIC: "credentials.password"}
 
 SEED = 4
 # Enough requests per profile, at 100 ms each, that the sync is still reading when its tokens are revoked: about
@@ -43,7 +50,7 @@ def _revoked_mid_sync(profile):
             api.revoke_tokens()
 
         watcher = _when_served(api, REVOKE_AFTER, revoke)
-        result = run("read", api.config(profile), catalog, timeout=240)
+        result = run("read", api.config(profile, auth=sandbox.OAUTH2), catalog, timeout=240)
         watcher.join(timeout=1)
         stats = dict(api.stats(), token_requests_when_revoked=tokens_when_revoked[0] if tokens_when_revoked else None)
         return result, keys_served(api, profile, catalog), stats, catalog
@@ -52,10 +59,10 @@ def _revoked_mid_sync(profile):
 @pytest.fixture(scope="module")
 def revoked_syncs():
     # accounting waits its documented 30 s before retrying a 401; the others take seconds.
-    return in_parallel({p: (lambda p=p: _revoked_mid_sync(p)) for p in PROFILES}, workers=len(PROFILES))
+    return in_parallel({p: (lambda p=p: _revoked_mid_sync(p)) for p in OAUTH_PROFILES}, workers=len(PROFILES))
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@each("profile", OAUTH_PROFILES)
 def test_a_revoked_token_is_refreshed_and_the_sync_carries_on(revoked_syncs, profile):
     outcome = revoked_syncs[profile]
     result, served, stats, catalog = outcome
@@ -69,11 +76,11 @@ def test_a_revoked_token_is_refreshed_and_the_sync_carries_on(revoked_syncs, pro
 
 
 def test_a_refreshed_token_that_is_also_rejected_is_a_config_error_not_a_loop():
-    profile = "tracking"
+    profile = OAUTH_PROFILES[0]
     with sandbox.start(records=RECORDS[profile], seed=SEED, latency_ms=100) as api:
         # From then on the token endpoint still issues tokens, and the API rejects every one.
         watcher = _when_served(api, REVOKE_AFTER, lambda: api.configure(reject_all_tokens=True))
-        result = run("read", api.config(profile), catalog_of(api, profile), timeout=120)
+        result = run("read", api.config(profile, auth=sandbox.OAUTH2), catalog_of(api, profile), timeout=120)
         watcher.join(timeout=1)
         stats = api.stats()
         time.sleep(1)
@@ -87,3 +94,35 @@ def test_a_refreshed_token_that_is_also_rejected_is_a_config_error_not_a_loop():
     # Each stream: the rejected request, one refresh, the rejected retry. Nothing more.
     assert stats["token_requests"] <= 2 * streams, stats
     assert stats["responses_401"] <= 2 * streams, stats
+
+
+def _rejected_mid_sync(profile, kind):
+    with sandbox.start(records=RECORDS[profile], seed=SEED, latency_ms=100) as api:
+        catalog = catalog_of(api, profile)
+        # From then on every credential is rejected, as after a password or key changed on the API's side.
+        watcher = _when_served(api, REVOKE_AFTER, lambda: api.configure(reject_all_tokens=True))
+        started = time.monotonic()
+        result = run("read", api.config(profile, auth=kind), catalog, timeout=240)
+        seconds = time.monotonic() - started
+        watcher.join(timeout=1)
+        return result, api.stats(), seconds
+
+
+@pytest.fixture(scope="module")
+def rejected_syncs():
+    return in_parallel({pair: (lambda pair=pair: _rejected_mid_sync(*pair)) for pair in STATIC}, workers=4)
+
+
+@each("profile, kind", STATIC, ids=[f"{p}-{kind}" for p, kind in STATIC])
+def test_credentials_rejected_mid_sync_that_cannot_be_renewed_end_it_at_the_first_401(rejected_syncs, profile, kind):
+    result, stats, seconds = rejected_syncs[profile, kind]
+
+    assert stats["responses_401"] > 0, "no request met the rejection: no fault happened"
+    assert result.returncode != 0
+    error = result.errors[0]
+    assert error["failure_type"] == "config_error"
+    assert "HTTP 401" in error["message"] and SETTING[kind] in error["message"], error["message"]
+    # Only the requests already in flight when the credentials were rejected were answered 401; none was sent after
+    # the first, and no documented retry wait (accounting's 30 s) was spent on one.
+    assert stats["responses_401"] <= stats["max_in_flight"], stats
+    assert seconds < 30, seconds
