@@ -9,7 +9,7 @@ by default), keyed by `id`.
 """
 
 import copy
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Union
 
 import yaml
 
@@ -27,11 +27,13 @@ AUTH_TYPE = {
 }
 
 
-def probe_manifest(credentials: str, paginator: Optional[str] = None, data_selector: str = "$",
-                   record_selector: str = "record_selector", **parameters: Any) -> Dict[str, Any]:
+def probe_manifest(credentials: str, paginator: Union[None, str, Dict[str, Any]] = None, data_selector: str = "$",
+                   record_selector: Union[str, Dict[str, Any]] = "record_selector",
+                   **parameters: Any) -> Dict[str, Any]:
     """The connector's manifest with the probe API added: its requester taking the credentials the definition
-    `credentials` makes (an API key in the header X-Api-Key or the query parameter api_key), its one stream paged by the
-    definition `paginator` (none by default)."""
+    `credentials` makes (an API key in the header X-Api-Key or the query parameter api_key), its one stream paged by
+    `paginator` (a definition's name, or a paginator as a recipe writes it; none by default) and its records selected
+    by `record_selector` (likewise)."""
     manifest = copy.deepcopy(yaml.safe_load(source.MANIFEST_PATH.read_text()))
     kind = AUTH_TYPE[credentials]
     spec = manifest["spec"]["connection_specification"]
@@ -52,8 +54,8 @@ def probe_manifest(credentials: str, paginator: Optional[str] = None, data_selec
     retriever = {
         "type": "SimpleRetriever",
         "requester": {"$ref": "#/definitions/probe_requester"},
-        "record_selector": {"$ref": f"#/definitions/{record_selector}"},
-        "paginator": {"$ref": f"#/definitions/{paginator}"} if paginator else {"type": "NoPagination"},
+        "record_selector": _component(record_selector),
+        "paginator": _component(paginator) if paginator else {"type": "NoPagination"},
     }
     manifest["streams"].append({
         "type": "ConditionalStreams",
@@ -70,6 +72,10 @@ def probe_manifest(credentials: str, paginator: Optional[str] = None, data_selec
         }],
     })
     return manifest
+
+
+def _component(named_or_written: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
+    return {"$ref": f"#/definitions/{named_or_written}"} if isinstance(named_or_written, str) else named_or_written
 
 
 def install(manifest: Dict[str, Any], tmp_path, monkeypatch) -> None:

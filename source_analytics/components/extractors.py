@@ -16,13 +16,13 @@ from airbyte_cdk.sources.declarative.requesters.request_option import RequestOpt
 from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.components.pages import broken_page_message, not_json, page_problem, selector_path
+from source_analytics.components.pages import ROOT_LIST, broken_page_message, not_json, page_problem, selector_path
 
 
 @dataclass
 class KeyPathExtractor(RecordExtractor):
-    """DpathExtractor's result for a document's data selector (plain keys: `data`, `_embedded.customers`; or the root,
-    `$`), found by looking the keys up; on a stream whose client counts its position (page numbers, offsets), no
+    """DpathExtractor's result for a document's data selector (plain keys: `data`, `_embedded.customers`; the items of
+    a root array, `$[*]`; or the root, `$`), found by looking the keys up; on a stream whose client counts its position (page numbers, offsets), no
     page read twice.
 
     Speed: the CDK's DpathExtractor resolves even a glob-free path with `dpath.get`, which walks every node of the
@@ -67,7 +67,7 @@ class KeyPathExtractor(RecordExtractor):
             problem = page_problem(body, path)
             if problem is not None:
                 raise self._broken_page(response, problem)
-            if not path:
+            if not path or path == ROOT_LIST:
                 value = body
             else:
                 container: Any = body
@@ -83,7 +83,7 @@ class KeyPathExtractor(RecordExtractor):
             yield from value
 
     def _bodies(self, response: requests.Response, path: List[str]) -> Iterable[Any]:
-        if path:
+        if path and path != ROOT_LIST:
             return self.decoder.decode(response)
         try:
             return [orjson.loads(response.content)]

@@ -1,8 +1,8 @@
 """What a page of records is, and what the connector does with an answer that is not one.
 
 A page holds the stream's records where its document's data selector says: a list of objects at a key path (`data`,
-`_embedded.customers`, `items`), or the body itself (`$`, the root: a JSON array of records, or one JSON object that
-is the record, as a single resource answers). A 200 that is not one is most often a CDN's or gateway's page for people during a
+`_embedded.customers`, `items`), a top-level JSON array of them (`$[*]`), or the body itself (`$`: a JSON array of
+records, or one JSON object that is the record, as a single resource answers). A 200 that is not one is most often a CDN's or gateway's page for people during a
 deploy, gone seconds later: the request budget under the HTTP cache (requester.PacingBudget) raises BrokenPage for it, so
 it is never cached, and the error handlers retry it soon (BrokenPageBackoffStrategy) a few times, as they retry a
 5xx. What stays broken fails the stream with the message below; what is JSON of the wrong shape (records that are
@@ -22,10 +22,18 @@ from airbyte_cdk.sources.types import Config
 BROKEN_PAGE_WAIT = 1.0
 
 
+# The path of a body that must be a JSON array of records (`$[*]`): at the bare root (`$`, []) one JSON object is a
+# record too, so there an object holding an error is no broken page; here it is.
+ROOT_LIST = ["[*]"]
+
+
 def selector_path(data_selector: str) -> List[str]:
     """The keys of a documented data selector: `_embedded.funding-sources` -> ["_embedded", "funding-sources"]; the
-    root, as dlt writes it (`$`) or left empty, is no key at all: []. A JSONPath's `$.` prefix is dropped."""
+    root, as dlt writes it (`$`) or left empty, is no key at all: []; the items of a root array (`$[*]`, `[*]`) are
+    ROOT_LIST. A JSONPath's `$.` prefix is dropped."""
     selector = data_selector.strip()
+    if selector in ("$[*]", "[*]"):
+        return list(ROOT_LIST)
     if selector == "$":
         return []
     if selector.startswith("$."):
@@ -40,6 +48,10 @@ def page_problem(body: Any, path: List[str]) -> Optional[str]:
     (`_embedded.<key>`) may leave `_embedded` out when it embeds nothing: that is an empty page (but not an empty
     object, which is what the CDK's JSON decoder makes of a body that is not JSON).
     """
+    if path == ROOT_LIST:
+        if isinstance(body, list) and all(isinstance(r, dict) for r in body):
+            return None
+        return "a body that is not the documented JSON list of objects"
     if not path:
         if isinstance(body, Mapping) or (isinstance(body, list) and all(isinstance(r, dict) for r in body)):
             return None
@@ -70,9 +82,9 @@ def answer_problem(response: requests.Response, path: List[str]) -> Optional[str
     followed by a list or an object is taken for a page here (the record extractor checks the rest of its shape);
     any other body is decoded and checked."""
     body = response.content
-    if not path and body.lstrip()[:1] in (b"[", b"{"):
+    if (not path and body.lstrip()[:1] in (b"[", b"{")) or (path == ROOT_LIST and body.lstrip()[:1] == b"["):
         return None  # the record extractor parses it, and names a body that is not JSON after all
-    if path and body.lstrip()[:1] == b"{" and re.search(rb'"' + re.escape(path[-1].encode()) + rb'"\s*:\s*[\[{]', body):
+    if path and path != ROOT_LIST and body.lstrip()[:1] == b"{" and re.search(rb'"' + re.escape(path[-1].encode()) + rb'"\s*:\s*[\[{]', body):
         return None
     try:
         decoded = response.json()
