@@ -224,3 +224,22 @@ def test_rate_limit_headers_keep_the_sync_below_the_limit(style):
     # 3 of 128 (2.3 %) on a loaded machine. The bound catches headers that break or stall the sync; it does not
     # tell following the headers apart from plain pacing (test_pacing.py pins the Remaining and Reset handling).
     assert stats["responses_429"] <= 0.05 * stats["requests"], stats
+
+
+@pytest.mark.parametrize("profile, auth", sign_ins(), ids=[f"{p}-{kind}" for p, kind in sign_ins()])
+def test_check_with_https_on_a_plain_http_port_answers_at_once_naming_the_fix(profile, auth):
+    with sandbox.start(records=5) as api:
+        config = api.config(profile, auth=auth)
+        good = run("check", config, timeout=120)  # the reference: the same check where the URLs are right
+        tls = {**config, "base_url": config["base_url"].replace("http://", "https://")}
+        if "token_url" in config["credentials"]:
+            tls["credentials"] = dict(config["credentials"], token_url=config["credentials"]["token_url"].replace(
+                "http://", "https://"))
+        result = run("check", tls, timeout=300)
+
+    [status] = [m["connectionStatus"] for m in result.of("CONNECTION_STATUS")]
+    assert status["status"] == "FAILED"
+    setting = "token_url" if auth == sandbox.OAUTH2 else "base_url"
+    assert "TLS" in status["message"] and "http://" in status["message"] and setting in status["message"], status
+    # No retry: a retried TLS error would wait the document's backoff (at least 4 + 8 + 16 s) on top of the reference.
+    assert result.seconds < good.seconds + 5, (result.seconds, good.seconds)

@@ -1,6 +1,7 @@
 """The HTTP requester of every stream: the CDK's, with configurable timeouts and a request budget that paces requests."""
 
 import logging
+import re
 import threading
 import time
 import weakref
@@ -44,11 +45,22 @@ def was_reached(url: str) -> bool:
         return origin(url) in _reached
 
 
+_TLS_CODE = re.compile(r"\[SSL: ([A-Z_]+)\] ([^(']+)")
+# What a failed TLS handshake says, by the code OpenSSL gives it, and what to fix: a host that speaks no TLS on that
+# port (plain http) answers the handshake with something that is not TLS.
+_NOT_TLS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "UNEXPECTED_EOF_WHILE_READING", "HTTP_REQUEST",
+            "PACKET_LENGTH_TOO_LONG")
+TLS_FAILED = "the TLS handshake failed"
+
+
 def cannot_connect(error: BaseException) -> Optional[str]:
-    """Why no connection could be made at all (refused, unresolvable, unreachable, connect timeout), or None for
-    errors on a connection that was made (reset, read timeout), which are transient."""
+    """Why no connection could be made at all (refused, unresolvable, unreachable, connect timeout, a TLS handshake
+    that failed), or None for errors on a connection that was made (reset, read timeout), which are transient."""
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return "the connection timed out"
+    if isinstance(error, requests.exceptions.SSLError):
+        found = _TLS_CODE.search(str(error))
+        return f"{TLS_FAILED}: {found[1]}, {found[2].strip()}" if found else f"{TLS_FAILED}: {error}"
     if not isinstance(error, requests.exceptions.ConnectionError):
         return None
     reason = getattr(error.args[0], "reason", None) if error.args else None
@@ -62,6 +74,16 @@ def cannot_connect(error: BaseException) -> Optional[str]:
 
 
 def unreachable_message(url: str, why: str, setting: str = "base_url") -> str:
+    if why.startswith(TLS_FAILED):
+        if any(code in why for code in _NOT_TLS):
+            fix = (f"Check {setting}: the host does not speak https on that port; if the API is served over plain "
+                   "http there, write http:// instead of https://.")
+        elif "CERTIFICATE_VERIFY_FAILED" in why:
+            fix = (f"Check {setting}: the host's certificate does not verify. Use the host name the certificate is "
+                   "for; a self-signed or expired certificate is the API provider's to fix.")
+        else:
+            fix = f"Check {setting}, its http:// or https://, and the host's certificate."
+        return f"Could not connect to {origin(url)} ({why}). {fix}"
     return (
         f"Could not connect to {origin(url)} ({why}). Check {setting}, and that the API can be reached from where "
         "the connector runs."
