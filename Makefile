@@ -16,7 +16,7 @@ CDK_PIN  := $(shell sed -n 's/.*"\(airbyte-cdk==[^"]*\)".*/\1/p' pyproject.toml)
 # compare with a reference from the same run, not with the clock alone). XDIST= runs them one at a time.
 XDIST ?= -n 4 --dist loadfile
 
-.PHONY: demo test unit e2e fixtures bench sandbox wheel pyairbyte image bundle clean
+.PHONY: demo test unit e2e fixtures bench sandbox wheel pyairbyte image bundle manifest-only clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ $(MO_STAMP): pyproject.toml
 ## building an image")
 bundle: $(STAMP)
 	@$(BIN)/python -m bundle --out dist/manifest-only
+
+## manifest-only: the manifest-only build and a virtualenv holding airbyte-cdk alone to run it, .venv-manifest-only
+## (README, "Run it without building an image")
+manifest-only: $(MO_STAMP) bundle
 
 ## pyairbyte: PyAirbyte in its own virtualenv, .venv-pyairbyte (docs/analytics.md, "Using the connector from Python")
 pyairbyte: $(PA_STAMP)
@@ -77,10 +81,11 @@ fixtures: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -m bench $(BENCH_ARGS)
 
-## sandbox: serve every API profile on http://127.0.0.1:8765 until Ctrl-C; writes a ready config per profile and the
-## sandbox's credentials to .sandbox/ and prints each profile's base URL and config path
+## sandbox: serve every API profile on http://127.0.0.1:8765 (SANDBOX_PORT) until Ctrl-C; writes a ready config per
+## profile and the sandbox's credentials to .sandbox/ and prints each profile's base URL and config path
+SANDBOX_PORT ?= 8765
 sandbox: $(STAMP)
-	@$(BIN)/python -m sandbox --port 8765 --configs .sandbox
+	@$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --configs .sandbox
 
 ## wheel: build the connector's wheel into dist/ (install it with: pip install dist/source_analytics-*.whl)
 DIST ?= dist

@@ -60,14 +60,20 @@ def _documented_example():
     not PYAIRBYTE_PYTHON.exists() and not os.environ.get("CI"),
     reason="no .venv-pyairbyte: run `make test`, which creates it",
 )
-def test_the_documented_pyairbyte_example_runs_as_written(tmp_path):
+@pytest.mark.parametrize("where", ["the checkout", "another folder"])
+def test_the_documented_pyairbyte_example_runs_as_written(tmp_path, where):
     script, command = _documented_example()
     assert "local_executable=" in script and "AIRBYTE_OFFLINE_MODE=1" in command
-    # The layout the docs assume: a checkout with the connector's .venv and PyAirbyte's .venv-pyairbyte.
-    (tmp_path / ".venv").symlink_to(Path(EXECUTABLE).resolve().parent.parent)
-    (tmp_path / ".venv-pyairbyte").symlink_to(PYAIRBYTE_PYTHON.parent.parent)
-    (tmp_path / "load.py").write_text(script)
     environment = {k: v for k, v in os.environ.items() if k not in ("AIRBYTE_OFFLINE_MODE", "DO_NOT_TRACK")}
+    if where == "the checkout":
+        # The layout the docs assume: a checkout with the connector's .venv and PyAirbyte's .venv-pyairbyte.
+        environment.pop("SOURCE_ANALYTICS", None)
+        (tmp_path / ".venv").symlink_to(Path(EXECUTABLE).resolve().parent.parent)
+        (tmp_path / ".venv-pyairbyte").symlink_to(PYAIRBYTE_PYTHON.parent.parent)
+    else:  # the docs' other command: both virtualenvs by their full paths
+        environment["SOURCE_ANALYTICS"] = EXECUTABLE
+        command = command.replace(".venv-pyairbyte/bin/python", str(PYAIRBYTE_PYTHON))
+    (tmp_path / "load.py").write_text(script)
 
     with sandbox.start(records=20, seed=3) as api:  # the sandbox's default size, as the docs' output says
         (tmp_path / "config.json").write_text(json.dumps(api.config("payments")))

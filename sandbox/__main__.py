@@ -8,6 +8,7 @@ Data is deterministic: the same --records and --seed serve the same records.
 """
 
 import argparse
+import errno
 import json
 import signal
 import sys
@@ -127,7 +128,15 @@ def main(argv=None):
                    quota=args.quota, maintenance_rate=args.maintenance_rate, next_link_cycles=args.next_link_cycles,
                    repeat_last_page=args.repeat_last_page, foreign_next_host=args.foreign_next_host,
                    redirect_host=args.redirect_host)
-    except (ValueError, OSError) as e:
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            print(f"sandbox: port {args.port} on 127.0.0.1 is already in use (a sandbox already running, or another "
+                  f"program): stop it, or pick another port: make sandbox SANDBOX_PORT={args.port + 1}, or "
+                  "python -m sandbox --port 0 for a free one (the configs then name that port)", file=sys.stderr)
+        else:
+            print(f"sandbox: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
         print(f"sandbox: {e}", file=sys.stderr)
         return 2
     print(sb.url, flush=True)

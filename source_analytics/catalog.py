@@ -21,6 +21,34 @@ class CatalogError(ValueError):
     """The input holds no catalog, or --streams names a stream it does not have."""
 
 
+NOT_CONFIGURED = (
+    "it holds discover's output (the streams the source offers), not a configured catalog (the streams to read, "
+    "each with its sync mode). Make one from it: source-analytics discover --config config.json | python -m "
+    "source_analytics.catalog > catalog.json (--incremental for incremental streams, --streams to pick some)"
+)
+
+
+def is_discover_output(text: str) -> bool:
+    """Whether a --catalog file holds what discover prints (its CATALOG message, all its lines, or the catalog
+    object: streams without their `stream` and `sync_mode`) rather than a configured catalog."""
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return any(_is_catalog_message(line) for line in text.splitlines() if line.strip().startswith("{"))
+    if isinstance(whole, dict) and whole.get("type") == "CATALOG":
+        return True
+    streams = whole.get("streams") if isinstance(whole, dict) else None
+    return bool(streams) and isinstance(streams, list) and all(
+        isinstance(entry, dict) and "name" in entry and "stream" not in entry for entry in streams)
+
+
+def _is_catalog_message(line: str) -> bool:
+    try:
+        return json.loads(line).get("type") == "CATALOG"
+    except (json.JSONDecodeError, AttributeError):
+        return False
+
+
 def discovered_catalog(text: str) -> Mapping[str, Any]:
     """The catalog in discover's output (its last CATALOG message), or the catalog object `text` holds."""
     catalogs: List[Mapping[str, Any]] = []

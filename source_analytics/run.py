@@ -21,7 +21,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.sources.utils.schema_helpers import split_config
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-from jsonschema.exceptions import ValidationError, best_match, relevance
+from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
@@ -199,18 +199,26 @@ def _error_trace(error: Exception) -> str:
 
 
 def _readable_config_error(schema: Dict[str, Any], config: Dict[str, Any]) -> Optional[str]:
-    """The config's first spec violation in the spec's own words, naming the field; None if the config is valid.
+    """Every spec violation of the config in the spec's own words, each naming its field; None if it is valid.
 
-    The CDK reports jsonschema's message, which for a `pattern` is the raw regex, although the spec gives every
-    pattern a `pattern_descriptor` for people; which names no field (`100 is greater than the maximum of 64`); and
-    which inside `credentials` (a oneOf) comes from whichever branch jsonschema ranks best: "'bearer_token' was
-    expected" for an OAuth config whose token_url is wrong. Here the branch is the one whose `auth_type` the config
-    names, the field is named, and a pattern error says the expected form.
+    The CDK reports jsonschema's first error alone (a config with two mistakes takes two round trips), in words that
+    for a `pattern` are the raw regex, although the spec gives every pattern a `pattern_descriptor` for people; that
+    name no field (`100 is greater than the maximum of 64`); and that inside `credentials` (a oneOf) come from
+    whichever branch jsonschema ranks best: "'bearer_token' was expected" for an OAuth config whose token_url is
+    wrong. Here each error is said once, the oneOf's branch is the one whose `auth_type` the config names, the field
+    is named, and a pattern error says the expected form.
     """
-    errors = list(validator_for(schema)(schema).iter_errors(config))
+    errors = sorted(validator_for(schema)(schema).iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return None
-    error = max(errors, key=relevance)  # jsonschema's best_match, without its own descent into a oneOf
+    said = list(dict.fromkeys(_readable(error) for error in errors))
+    if len(said) == 1:
+        return f"Config validation error: {said[0]}"
+    return f"Config validation error: {' '.join(text.rstrip('.') + '.' for text in said)}"
+
+
+def _readable(error: ValidationError) -> str:
+    """One spec violation in the spec's words (see _readable_config_error)."""
     while error.validator == "oneOf" and error.context:
         branches: Dict[Any, List[ValidationError]] = {}
         for suberror in error.context:
@@ -220,15 +228,15 @@ def _readable_config_error(schema: Dict[str, Any], config: Dict[str, Any]) -> Op
         if not named and len(discriminators) == len(branches):
             allowed = ", ".join(str(e.schema["const"]) for e in discriminators)
             where = ".".join(str(key) for key in discriminators[0].absolute_path)
-            return f"Config validation error: {where} must be one of {allowed}; got {discriminators[0].instance!r}."
+            return f"{where} must be one of {allowed}; got {discriminators[0].instance!r}."
         if len(named) != 1:
             break
         error = best_match(named[0])
     field = ".".join(str(key) for key in error.absolute_path)
     descriptor = error.schema.get("pattern_descriptor") if isinstance(error.schema, dict) else None
     if error.validator == "pattern" and descriptor:
-        return f"Config validation error: {field} must be of the form {descriptor}; got {error.instance!r}."
-    return f"Config validation error: {field + ': ' if field else ''}{error.message}"
+        return f"{field} must be of the form {descriptor}; got {error.instance!r}."
+    return f"{field + ': ' if field else ''}{error.message}"
 
 
 class _Entrypoint(AirbyteEntrypoint):

@@ -8,6 +8,7 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_analytics.catalog import NOT_CONFIGURED, is_discover_output
 from source_analytics.state import read_state_messages
 
 # Resolved next to this file (package data in the wheel, a link to the top-level manifest in a checkout),
@@ -89,6 +90,14 @@ class SourceAnalytics(YamlDeclarativeSource):
         _require_a_check_stream_per_profile(self.resolved_manifest)
 
     @classmethod
+    def read_catalog(cls, catalog_path: str) -> ConfiguredAirbyteCatalog:
+        # The CDK answers discover's output with `"streams" is a required property` or a missing `stream`: the
+        # catalog a user has at hand is discover's, and the message says how to make a configured one from it.
+        if is_discover_output(Path(catalog_path).read_text()):
+            raise ValueError(NOT_CONFIGURED)
+        return super().read_catalog(catalog_path)
+
+    @classmethod
     def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
         # The CDK reads only a JSON list of state objects; state.py says which other forms are read, and why.
         return read_state_messages(state_path) if state_path else []
@@ -134,5 +143,15 @@ class SourceAnalytics(YamlDeclarativeSource):
                 "the catalog it returns."
             )
             raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.config_error)
+        selected = {c.stream.name for c in catalog.streams}
+        stated = sorted({m.stream.stream_descriptor.name for m in state or () if m.stream is not None})
+        if stated and not selected & set(stated):
+            # State of streams merely deselected is silent (the protocol has it so); state of none of the selected
+            # ones is most often another connection's or profile's, and everything is read again.
+            logger.warning(
+                f"The state given to this sync is for {', '.join(stated)}, none of which the catalog selects "
+                f"({', '.join(sorted(selected))}): it is not used, and the selected streams are read from their start. "
+                "Pass the state a previous read of these streams emitted."
+            )
         self.prebuilt_streams = streams  # the CDK's read asks for them next: built once
         yield from super().read(logger, config, catalog, state)

@@ -29,8 +29,14 @@ def read_state_messages(path: str) -> List[AirbyteStateMessage]:
     message: it is refused with the expected shape rather than guessed at.
     """
     text = Path(path).read_text()
+    if not text.strip():
+        # What a grep that matched nothing leaves: reading everything again in silence would hide it.
+        raise StateShapeError(
+            "it is empty. A state file holds the STATE lines of the previous read (grep '\"type\":\"STATE\"' "
+            "sync1.jsonl > state.json); if that read emitted none, run without --state, or pass [] for no state"
+        )
     try:
-        entries = _as_list(json.loads(text)) if text.strip() else []
+        entries = _as_list(json.loads(text))
     except json.JSONDecodeError as not_json:
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) < 2:

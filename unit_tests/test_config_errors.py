@@ -96,3 +96,13 @@ def test_the_console_script_answers_a_check_of_a_base_url_without_scheme_in_thos
         "message": "Config validation error: base_url must be of the form http(s)://host[/path]; "
         "got '127.0.0.1:8765/tracking'.",
     }
+
+
+def test_every_mistake_of_a_config_is_named_at_once():
+    config = changed(oauth_config("payments"), start_date="2024-01-01", num_workers=100,
+                     credentials__token_url="api.example.com/token")
+
+    assert _validation_message(config) == (
+        "Config validation error: credentials.token_url must be of the form http(s)://host/path; got "
+        "'api.example.com/token'. num_workers: 100 is greater than the maximum of 64. start_date must be of the "
+        "form YYYY-MM-DDTHH:MM:SSZ; got '2024-01-01'.")

@@ -58,9 +58,18 @@ def test_the_grepped_state_lines_of_a_read_give_each_stream_its_last_state(tmp_p
     ]
 
 
-def test_an_empty_state_file_is_no_state(tmp_path):
-    assert _read(tmp_path, "") == []
+def test_an_empty_list_is_no_state(tmp_path):
     assert _read(tmp_path, "[]") == []
+
+
+@pytest.mark.parametrize("text", ["", "\n", "  \n\n"], ids=["0 bytes", "a newline", "blanks"])
+def test_an_empty_state_file_is_refused_with_the_command_that_makes_one(tmp_path, text):
+    # What a grep that matched nothing leaves: read as no state, it would read everything again in silence.
+    with pytest.raises(StateShapeError) as refused:
+        _read(tmp_path, text)
+
+    assert str(refused.value).startswith("it is empty.")
+    assert "grep '\"type\":\"STATE\"' sync1.jsonl > state.json" in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -86,3 +86,19 @@ def test_cli_prints_url_and_serves():
         out, err = proc.communicate(timeout=5)
     assert proc.returncode == 0 and "Traceback" not in err
     assert sandbox.CLIENT_SECRET not in out + err
+
+
+def test_a_busy_port_is_named_with_how_to_pick_another():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "sandbox", "--port", str(port)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr, done.stderr
+    assert f"SANDBOX_PORT={port + 1}" in done.stderr and "--port 0" in done.stderr
+    assert "Traceback" not in done.stderr
