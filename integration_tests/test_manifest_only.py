@@ -21,6 +21,10 @@ import yaml
 from bundle import build
 from integration_tests.connector import PROFILE_STREAMS, PROFILES, Launcher, configured_catalog, run
 from integration_tests.reliability import assert_read_exactly_what_is_served
+from integration_tests.traits import SECRET_FIELD, sign_ins, wrong
+
+# The setting a rejected static credential's message names.
+SECRET_SETTING = {kind: f"credentials.{field}" for kind, field in SECRET_FIELD.items()}
 
 REPO = Path(__file__).resolve().parent.parent
 RUNTIME_BIN = REPO / ".venv-manifest-only" / "bin"
@@ -158,3 +162,44 @@ def test_the_builder_test_read_returns_records_for_every_stream(bundled, both_sy
         synced = {_without_nulls(r) for r in packaged.records(stream)}
         unknown = [r for r in records if _without_nulls(r) not in synced]
         assert not unknown, (stream, len(unknown), len(records), unknown[:1])
+
+
+# ---- mistakes answered in seconds, in the same words, by both builds ------------------------------------------------
+def _status(result):
+    [status] = [m["connectionStatus"] for m in result.of("CONNECTION_STATUS")]
+    return status
+
+
+def _tls(config):
+    """The config with https:// where the sandbox speaks plain http (base_url and a token_url)."""
+    moved = {**config, "base_url": config["base_url"].replace("http://", "https://")}
+    if "token_url" in config["credentials"]:
+        moved["credentials"] = dict(config["credentials"], token_url=config["credentials"]["token_url"].replace(
+            "http://", "https://"))
+    return moved
+
+
+STATIC_SIGN_INS = [(p, kind) for p, kind in sign_ins() if kind != "oauth2"]
+
+
+@pytest.mark.parametrize("mistake", ["https on a plain-http port", "a wrong static credential"])
+@pytest.mark.parametrize("profile, kind", STATIC_SIGN_INS, ids=[f"{p}-{kind}" for p, kind in STATIC_SIGN_INS])
+def test_a_mistake_is_answered_by_check_in_seconds_in_the_same_words_by_both_builds(
+        sandbox_api, manifest_only, profile, kind, mistake):
+    config = sandbox_api.config(profile, auth=kind)
+    bad = _tls(config) if mistake.startswith("https") else wrong(config, kind)
+    launchers = {"package": lambda c: run("check", c, timeout=300),
+                 "manifest-only": lambda c: _runtime(manifest_only, "check", c)}
+    for build_name, check in launchers.items():
+        reference = check(config)  # the same check where nothing is wrong, timed in the same test
+        result = check(bad)
+
+        assert _status(reference)["status"] == "SUCCEEDED", (build_name, _status(reference))
+        status = _status(result)
+        assert status["status"] == "FAILED", (build_name, status)
+        if mistake.startswith("https"):
+            assert "the TLS handshake failed" in status["message"] and "write http://" in status["message"], status
+        else:
+            assert f"HTTP 401" in status["message"] and SECRET_SETTING[kind] in status["message"], status
+        # Answered, not retried: a retry waits the document's backoff (at least 4 s, accounting's 30 s).
+        assert result.seconds < reference.seconds + 3, (build_name, result.seconds, reference.seconds)
