@@ -26,7 +26,8 @@ def _guarded(strategy: Dict[str, Any], **guard: Any) -> Dict[str, Any]:
 
 def _counted(paginator: str, strategy: Dict[str, Any], stop_condition: str) -> Dict[str, Any]:
     """A counted paginator whose body counts its records or pages: the recipe of docs/adding-a-profile.md."""
-    return {"$ref": f"#/definitions/{paginator}", "pagination_strategy": _guarded(strategy, stop_condition=stop_condition)}
+    return {"$ref": f"#/definitions/{paginator}",
+            "pagination_strategy": _guarded(strategy, stop_condition=stop_condition)}
 
 
 OFFSETS = {"type": "OffsetIncrement", "page_size": "{{ parameters.page_size }}"}
@@ -55,7 +56,8 @@ class Style:
         return HttpRequest(f"{PROBE_URL}/v1/things", query_params={k: str(v) for k, v in self.query(n).items()} or None,
                            headers={"X-Api-Key": API_KEY_VALUE})
 
-    def answer(self, n: int, page: List[Dict[str, Any]], next_page: Optional[int], total: Optional[int]) -> HttpResponse:
+    def answer(self, n: int, page: List[Dict[str, Any]], next_page: Optional[int],
+               total: Optional[int]) -> HttpResponse:
         raise NotImplementedError
 
     def _body(self, page, extra=None):

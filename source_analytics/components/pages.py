@@ -2,9 +2,9 @@
 
 A page holds the stream's records where its document's data selector says: a list of objects at a key path (`data`,
 `_embedded.customers`, `items`), a top-level JSON array of them (`$[*]`), or the body itself (`$`: a JSON array of
-records, or one JSON object that is the record, as a single resource answers). A 200 that is not one is most often a CDN's or gateway's page for people during a
-deploy, gone seconds later: the request budget under the HTTP cache (requester.PacingBudget) raises BrokenPage for it, so
-it is never cached, and the error handlers retry it soon (BrokenPageBackoffStrategy) a few times, as they retry a
+records, or one JSON object that is the record, as a single resource answers). A 200 that is not one is most often
+a CDN's or gateway's page for people during a deploy, gone seconds later: the request budget under the HTTP cache
+(requester.PacingBudget) raises BrokenPage for it, so it is never cached, and the error handlers retry it soon (BrokenPageBackoffStrategy) a few times, as they retry a
 5xx. What stays broken fails the stream with the message below; what is JSON of the wrong shape (records that are
 not objects) is no passing fault, and the record extractor fails the stream on it at once.
 """
@@ -84,7 +84,8 @@ def answer_problem(response: requests.Response, path: List[str]) -> Optional[str
     body = response.content
     if (not path and body.lstrip()[:1] in (b"[", b"{")) or (path == ROOT_LIST and body.lstrip()[:1] == b"["):
         return None  # the record extractor parses it, and names a body that is not JSON after all
-    if path and path != ROOT_LIST and body.lstrip()[:1] == b"{" and re.search(rb'"' + re.escape(path[-1].encode()) + rb'"\s*:\s*[\[{]', body):
+    key = re.escape(path[-1].encode()) if path else b""
+    if path and path != ROOT_LIST and body.lstrip()[:1] == b"{" and re.search(rb'"' + key + rb'"\s*:\s*[\[{]', body):
         return None
     try:
         decoded = response.json()
