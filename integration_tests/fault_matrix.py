@@ -26,7 +26,7 @@ SHARED_RATE_LIMIT = 10
 SHARED_RECORDS = 60
 
 SCENARIOS = {
-    # 15 % of data requests answer 500/502/503/504, up to twice in a row for one URL (3 retries documented).
+    # 15 % of data requests answer a server error its document retries, up to twice in a row for one URL.
     "server_errors": dict(error_rate=0.15, error_retry_after=1, latency_ms=10),
     # 429 with Retry-After whenever the connector outpaces the API.
     "rate_limit": dict(latency_ms=10, rate_limit=RATE_LIMIT),

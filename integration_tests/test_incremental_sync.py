@@ -7,6 +7,7 @@ import pytest
 import sandbox
 from integration_tests.connector import configured_catalog, run
 from integration_tests.scenarios import partition_field
+from integration_tests.traits import each
 from sandbox.profile import key_of
 
 # Every stream with a documented cursor: profile, stream, primary key, cursor field, and for a stream read per
@@ -65,3 +66,24 @@ def test_start_date_skips_older_records(fresh_sandbox, profile, stream, key, cur
 
     assert result.errors == []
     assert {key_of(r, key) for r in result.records()} == {key_of(r, key) for r in served if r[cursor] >= start_date}
+
+
+# A full-refresh child of an incremental parent reads the children of every parent: start_date filters the parent
+# stream's own records, never which parents the child reads (docs/adding-a-profile.md, the child recipe).
+CHILDREN_OF_INCREMENTAL_PARENTS = [(p.name, s.name) for p in sandbox.REGISTRY.values() for s in p.streams
+                                   if s.parent and not s.cursor and p.stream(s.parent).cursor]
+
+
+@each("profile, stream", CHILDREN_OF_INCREMENTAL_PARENTS,
+      ids=[f"{p}-{s}" for p, s in CHILDREN_OF_INCREMENTAL_PARENTS])
+def test_start_date_drops_no_parent_of_a_full_refresh_child(fresh_sandbox, profile, stream):
+    documented = sandbox.profile(profile).stream(stream)
+    parent = sandbox.profile(profile).stream(documented.parent)
+    parents = sorted(fresh_sandbox.truth(profile, parent.name), key=lambda r: r[parent.cursor])
+    config = dict(fresh_sandbox.config(profile), start_date=parents[len(parents) // 2][parent.cursor])
+
+    result = run("read", config, configured_catalog(run("discover", config).catalog, [stream]))
+
+    assert result.errors == []
+    assert {key_of(r, documented.key) for r in result.records()} == {
+        key_of(r, documented.key) for r in fresh_sandbox.truth(profile, stream)}

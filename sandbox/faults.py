@@ -217,8 +217,9 @@ class Faults:
             self._maintained.add(url)
             return True
 
-    def inject(self, url):
-        """Status code of an injected error for this data request, or None to serve it."""
+    def inject(self, url, statuses=ERROR_STATUSES):
+        """Status code of an injected error for this data request (one of `statuses`: the server errors its API's
+        document retries), or None to serve it."""
         with self._lock:
             rate = self._values["error_rate"]
             if rate <= 0:
@@ -226,6 +227,6 @@ class Faults:
             fails = self._consecutive.get(url, 0)
             if fails < self._values["max_consecutive_errors"] and self._rng.random() < rate:
                 self._consecutive[url] = fails + 1
-                return self._rng.choice(ERROR_STATUSES)
+                return self._rng.choice(statuses)
             self._consecutive.pop(url, None)
             return None

@@ -224,7 +224,7 @@ class Sandbox:
         denied = self._authorize(route.profile, headers, query)
         if denied is not None:
             return denied
-        status = self.faults.inject(data_url)
+        status = self.faults.inject(data_url, registered(route.profile).server_errors)
         if status is not None:
             extra = []
             retry = self.faults.get("error_retry_after")
@@ -246,8 +246,10 @@ class Sandbox:
             if cached is None:
                 built = built_page(route, self.data, req)
                 if any(broken):
+                    private = (registered(route.profile).api_key_param,) if registered(route.profile).api_key_param \
+                        else ()
                     built = paging_faults.apply(route.stream, req, built, lambda r: built_page(route, self.data, r),
-                                                self.faults)
+                                                self.faults, private)
                 cached = (dumps(built[0]), tuple(built[2]))
                 self._pages.put(key, cached)
             return Response(200, cached[0], headers=cached[1])

@@ -1,7 +1,7 @@
 """What every profile's endpoints share: the parsed request, API errors, integer parameters, opaque offsets."""
 
 import base64
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 
 class ApiError(Exception):
@@ -26,6 +26,13 @@ class Request:
         """The first value of a query parameter, None without it."""
         values = parse_qs(query or "", keep_blank_values=True).get(name)
         return values[0] if values else None
+
+    def url_without(self, names):
+        """The request's own URL without the query parameters `names` (credentials a link leaves out)."""
+        if not names:
+            return self.self_url
+        kept = [(k, v) for k, v in parse_qsl(self.query, keep_blank_values=True) if k not in names]
+        return f"{self.base}{self.path}" + (f"?{urlencode(kept)}" if kept else "")
 
     @property
     def self_url(self):

@@ -90,8 +90,9 @@ def _repeat_past_the_end(stream, req, built, build):
     return body, data_path, headers
 
 
-def apply(stream, req, built, build, faults):
-    """The page `built` ((body, data path, headers) for `req`) as the switches break it; `build(req)` builds another."""
+def apply(stream, req, built, build, faults, private=()):
+    """The page `built` ((body, data path, headers) for `req`) as the switches break it; `build(req)` builds another.
+    `private`: query parameters that carry credentials, which a link the API writes leaves out."""
     paging = stream.paging
     if paging is None:
         return built
@@ -101,7 +102,7 @@ def apply(stream, req, built, build, faults):
     current = _next(paging, body, headers)
     if not current and faults.get("next_link_cycles"):
         if paging.style in (NEXT_LINK, LINK_HEADER):
-            current = req.self_url
+            current = req.url_without(private)
         elif paging.style == NEXT_TOKEN and req.q.get(paging.param):
             current = req.q[paging.param]
         if current:

@@ -18,8 +18,8 @@ its own (sandbox/listing.py serves a stream that gives no `build`):
 | identity | Stream.key | one field, or a tuple of fields |
 | base URL | Profile.base_url, Stream.path | its own host, with or without a path; paths with or without a leading slash |
 | incremental | Stream.cursor, Stream.since_param | on a cursor field; the server filtering by a "since" parameter |
-| children | Stream.parent, Stream.children | one request per parent record, the parent's field in the path; 404 for a deleted parent |
-| retries | Profile.retry_waits, Profile.retries_403 | the document's waits per retry |
+| children | Stream.parent, Stream.children, Stream.parent_key | one request per parent record, the parent's field in the path; 404 for a deleted parent |
+| retries | Profile.retry_waits, Profile.server_errors, Profile.retries_403 | the document's codes and waits per retry |
 """
 
 import math
@@ -91,7 +91,7 @@ def key_of(record: Mapping[str, Any], key: Key) -> Any:
 @dataclass(frozen=True)
 class Stream:
     name: str
-    path: str  # the route under the profile's base URL, as the document writes it; a {placeholder}: the parent's field
+    path: str  # the route under the profile's base URL, as the document writes it; a {placeholder}: see parent_key
     # (dataset, request) -> (envelope, data path[, headers]): the API's answer to one request, for a stream whose
     # pages the generic listing (sandbox/listing.py) does not serve. None: served from the traits below.
     build: Optional[Callable] = None
@@ -117,6 +117,9 @@ class Stream:
     # CHILD (generic listing): (dataset, the parent field's value from the path) -> its records; None answers 404 (a
     # parent that does not exist, or was deleted after it was listed: Dataset.deleted).
     children: Optional[Callable] = None
+    # CHILD: the parent record's field whose value fills the path's {placeholder}, when the document names them
+    # apart (`/tickets/{ticket_id}/comments` filled with a ticket's `id`); None: the placeholder's own name.
+    parent_key: Optional[str] = None
 
     @property
     def kind(self) -> str:
@@ -130,11 +133,16 @@ class Stream:
         return key_of(record, self.key)
 
     @property
-    def parent_field(self) -> Optional[str]:
-        """The parent record's field a CHILD's path takes: the {placeholder} of its path."""
+    def placeholder(self) -> Optional[str]:
+        """The {placeholder} of a CHILD's path."""
         if "{" not in self.path:
             return None
         return self.path.split("{", 1)[1].split("}", 1)[0]
+
+    @property
+    def parent_field(self) -> Optional[str]:
+        """The parent record's field whose value fills a CHILD's path: `parent_key`, else the placeholder's name."""
+        return self.parent_key or self.placeholder
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,8 @@ class Profile:
     # API under its path (base_path), on the sandbox's own host.
     base_url: str = "https://api.example.com"
     retries_403: bool = False  # the document retries HTTP 403
+    # The server errors the document retries (the sandbox's error_rate switch answers these, and only these).
+    server_errors: Tuple[int, ...] = (500, 502, 503, 504)
     advance: Optional[Callable] = None  # (dataset, n): what advance(n) appends beyond the growing LIST streams
     setup: Optional[Callable] = None  # dataset -> None: state the data mixin needs, set when the dataset is made
     timeline: Optional[Callable] = None  # dataset -> seconds its generated records span, past n minutes

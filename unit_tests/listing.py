@@ -1,14 +1,15 @@
 """One listing of a stream as its API pages it, whatever its paging style: page n's request, and page n with its
 next page, from the stream's registry entry (sandbox's profile.Paging), signed with the profile's first kind of
-credentials. The paging tests drive every stream of every profile through it, so a new profile's streams are
-covered by its traits alone."""
+credentials. A child stream's listing is the children of one parent record, which its parent's (one) page lists.
+The paging tests drive every stream of every profile through it, so a new profile's streams are covered by its
+traits alone."""
 
 from typing import Any, Dict, List, Mapping, Optional
 
 import requests
 
 from sandbox.profile import LINK_HEADER, NEXT_LINK, NEXT_TOKEN, OFFSET, PAGE_NUMBER
-from unit_tests.builders import base_url_of, first_query, config, given_credentials, keyed, page, request
+from unit_tests.builders import base_url_of, config, first_query, given_credentials, keyed, page, profile, request
 from unit_tests.harness import read_streams, record_ids
 
 COUNTED = (OFFSET, PAGE_NUMBER)  # the client counts its position
@@ -16,7 +17,7 @@ LINKED = (NEXT_LINK, LINK_HEADER)  # the API names the next page's URL
 
 
 class Listing:
-    """Page n's request (`request(n)`) and answer (`serve(n, records, ...)`) of one top-level stream's listing."""
+    """Page n's request (`request(n)`) and answer (`serve(n, records, ...)`) of one stream's listing."""
 
     STYLES = (NEXT_LINK, LINK_HEADER, NEXT_TOKEN, OFFSET, PAGE_NUMBER)  # the paging styles it speaks
 
@@ -30,6 +31,14 @@ class Listing:
         self.config = config(api, **settings)
         self._requests: Dict[int, Any] = {}  # the mocker counts the calls of a request by the object it was given
         given_credentials(http_mocker, self.config)
+        self.path = stream.path
+        if stream.parent:  # one parent, listed on its stream's one page
+            parent = profile(api).stream(stream.parent)
+            [record] = keyed(parent, ["p1"])
+            record[stream.parent_field] = "p1"
+            http_mocker.get(request(api, parent.path, first_query(parent), self.config),
+                            page(api, parent.name, [self._with_cursor(parent, record)], total=1, pages=1))
+            self.path = stream.path.format(**{stream.placeholder: "p1"})
 
     @property
     def paging(self):
@@ -61,12 +70,12 @@ class Listing:
 
     def request(self, n: int):
         if n not in self._requests:
-            self._requests[n] = request(self.api, self.stream.path, self.query(n), self.config)
+            self._requests[n] = request(self.api, self.path, self.query(n), self.config)
         return self._requests[n]
 
     def url(self, n: int) -> str:
         """Page n's URL, as the API writes it in a next link (without any credential)."""
-        base = f"{base_url_of(self.api, self.config)}/{self.stream.path.lstrip('/')}"
+        base = f"{base_url_of(self.api, self.config)}/{self.path.lstrip('/')}"
         return requests.Request("GET", base, params=self.query(n)).prepare().url
 
     def next_of(self, n: int) -> Any:
@@ -87,7 +96,13 @@ class Listing:
         ])
 
     def records(self, first: int, count: int) -> List[Dict[str, Any]]:
-        return keyed(self.stream, [f"r{i}" for i in range(first, first + count)])
+        return [self._with_cursor(self.stream, r) for r in keyed(self.stream, [f"r{i}" for i in range(first,
+                                                                                                    first + count)])]
+
+    @staticmethod
+    def _with_cursor(stream, record: Dict[str, Any]) -> Dict[str, Any]:
+        """A record of an incremental stream carries its cursor: the client-side filter reads it."""
+        return {**record, stream.cursor: "2024-01-01T00:00:00Z"} if stream.cursor else record
 
     def ids(self, first: int, count: int) -> List[Any]:
         return [self.stream.key_of(record) for record in self.records(first, count)]

@@ -29,11 +29,12 @@ AUTH_TYPE = {
 
 def probe_manifest(credentials: str, paginator: Union[None, str, Dict[str, Any]] = None, data_selector: str = "$",
                    record_selector: Union[str, Dict[str, Any]] = "record_selector",
+                   error_handler: Union[str, Dict[str, Any]] = "exponential_error_handler",
                    **parameters: Any) -> Dict[str, Any]:
     """The connector's manifest with the probe API added: its requester taking the credentials the definition
     `credentials` makes (an API key in the header X-Api-Key or the query parameter api_key), its one stream paged by
     `paginator` (a definition's name, or a paginator as a recipe writes it; none by default) and its records selected
-    by `record_selector` (likewise)."""
+    by `record_selector` and its answers handled by `error_handler` (likewise)."""
     manifest = copy.deepcopy(yaml.safe_load(source.MANIFEST_PATH.read_text()))
     kind = AUTH_TYPE[credentials]
     spec = manifest["spec"]["connection_specification"]
@@ -47,7 +48,7 @@ def probe_manifest(credentials: str, paginator: Union[None, str, Dict[str, Any]]
     manifest["definitions"]["probe_requester"] = {
         "$ref": "#/definitions/requester",
         "authenticator": {"$ref": "#/definitions/credentials", kind: {"$ref": f"#/definitions/{credentials}"}},
-        "error_handler": {"$ref": "#/definitions/exponential_error_handler"},
+        "error_handler": _component(error_handler),
         "$parameters": {"token_path": "/oauth/token",
                         "api_key_name": "api_key" if credentials == "api_key_in_query" else "X-Api-Key"},
     }

@@ -26,7 +26,7 @@ from unit_tests.listing import Listing
 
 def _paged(*styles):
     streams = [(api, s) for api in PROFILES for s in profile(api).streams
-               if s.kind == "list" and s.paging is not None and s.paging.style in styles]
+               if s.paging is not None and s.paging.style in styles]
     return each("api, stream", streams, ids=[f"{api}-{s.name}" for api, s in streams])
 
 

@@ -113,7 +113,8 @@ def test_a_retry_after_beyond_15_minutes_stops_the_stream_instead_of_waiting(htt
 @pytest.mark.parametrize("api", PROFILES)
 def test_server_errors_are_retried_with_the_documented_backoff_then_succeed(http_mocker, backoff_waits, api):
     given_credentials(http_mocker, config(api))
-    given_first_page(http_mocker, api, error_response(500), error_response(503), ok_page(api))
+    first, last = profile(api).server_errors[0], profile(api).server_errors[-1]  # two the document retries
+    given_first_page(http_mocker, api, error_response(first), error_response(last), ok_page(api))
 
     output = read_first_stream(api)
 
@@ -122,18 +123,35 @@ def test_server_errors_are_retried_with_the_documented_backoff_then_succeed(http
     assert backoff_waits == waited(*retry_waits(api)[:2])
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504])
-def test_every_documented_5xx_is_retried(http_mocker, status):
-    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["payments"])
-    given_first_page(http_mocker, "payments", error_response(status), ok_page("payments"))
-
-    assert records(read_first_stream("payments")) == ok_records("payments")
+RETRIED_5XX = [(api, status) for api in PROFILES for status in profile(api).server_errors]
+UNRETRIED_5XX = [(api, status) for api in PROFILES for status in (500, 502, 503, 504)
+                 if status not in profile(api).server_errors]
 
 
-# Retries exhausted, on a rate limit (429) or a server error (500): the documented number of attempts and waits, then
+@each("api, status", RETRIED_5XX, ids=[f"{api}-{status}" for api, status in RETRIED_5XX])
+def test_every_documented_5xx_is_retried(http_mocker, api, status):
+    given_credentials(http_mocker, config(api))
+    given_first_page(http_mocker, api, error_response(status), ok_page(api))
+
+    assert records(read_first_stream(api)) == ok_records(api)
+
+
+@each("api, status", UNRETRIED_5XX, ids=[f"{api}-{status}" for api, status in UNRETRIED_5XX])
+def test_a_5xx_the_document_does_not_retry_fails_at_once(http_mocker, backoff_waits, api, status):
+    given_credentials(http_mocker, config(api))
+    request = given_first_page(http_mocker, api, error_response(status), ok_page(api))
+
+    output = read_first_stream(api, expect_failure=True)
+
+    http_mocker.assert_number_of_calls(request, 1)
+    assert backoff_waits == [] and records(output) == []
+    assert failure_types(output) == [FailureType.transient_error]
+
+
+# Retries exhausted, on a rate limit (429) or a server error the document retries: the documented number of attempts and waits, then
 # one transient error naming the stream; a rate limit says so in the documented message.
-@pytest.mark.parametrize("status", [429, 500])
-@pytest.mark.parametrize("api", PROFILES)
+@pytest.mark.parametrize("api, status", [(api, status) for api in PROFILES for status in (
+    429, profile(api).server_errors[0])], ids=[f"{api}-{s}" for api in PROFILES for s in ("429", "5xx")])
 def test_retries_exhausted_end_with_one_transient_error(http_mocker, backoff_waits, api, status):
     given_credentials(http_mocker, config(api))
     request = given_first_page(http_mocker, api, error_response(status))

@@ -15,9 +15,10 @@ from unit_tests.listing import Listing
 
 PROFILE_TESTS = Path(__file__).resolve().parent / "profiles"
 
-# Every top-level stream of every profile, with its documented first request.
+# Every top-level stream of every profile, with its documented first request; every paged stream, children too (the
+# children of one parent).
 TOP_LEVEL = [(api, stream) for api in PROFILES for stream in profile(api).streams if stream.kind == "list"]
-PAGED = [(api, stream) for api, stream in TOP_LEVEL if stream.paging is not None]
+PAGED = [(api, stream) for api in PROFILES for stream in profile(api).streams if stream.paging is not None]
 LISTS = [(api, stream) for api, stream in TOP_LEVEL if not stream.single]
 SINGLE = [(api, stream) for api, stream in TOP_LEVEL if stream.single]
 

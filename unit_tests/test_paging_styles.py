@@ -4,6 +4,7 @@ listing's end where the API says it is, and a loop (a next page already read, a 
 earlier page's records) ending the stream. The profiles' own streams are driven by their traits in
 test_pagination.py and test_broken_pagination.py; these cover every style whether or not a profile uses it."""
 
+import copy
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from unit_tests.builders import API_KEY_VALUE, credentials, json_response
 from unit_tests.harness import read_streams, records, stream_errors
 from unit_tests.probe import PROBE, PROBE_URL, install, probe_manifest
 
-CONFIG = {"api": PROBE, "credentials": credentials("api_key")}
+CONFIG = {"api": PROBE, "credentials": credentials("api_key")}  # in a header or the query, as the probe takes it
 SIZE = 2  # the probe's page_size
 
 
@@ -52,9 +53,12 @@ class Style:
     def query(self, n: int) -> Dict[str, Any]:
         raise NotImplementedError
 
+    key_in_query = False  # the API key in the query parameter api_key (the probe's api_key_in_query), not a header
+
     def request(self, n: int) -> HttpRequest:
-        return HttpRequest(f"{PROBE_URL}/v1/things", query_params={k: str(v) for k, v in self.query(n).items()} or None,
-                           headers={"X-Api-Key": API_KEY_VALUE})
+        query = {**self.query(n), **({"api_key": API_KEY_VALUE} if self.key_in_query else {})}
+        return HttpRequest(f"{PROBE_URL}/v1/things", query_params={k: str(v) for k, v in query.items()} or None,
+                           headers=None if self.key_in_query else {"X-Api-Key": API_KEY_VALUE})
 
     def answer(self, n: int, page: List[Dict[str, Any]], next_page: Optional[int],
                total: Optional[int]) -> HttpResponse:
@@ -68,18 +72,22 @@ class BodyLink(Style):
     def query(self, n):
         return {} if n == 1 else {"cursor": f"c{n}"}
 
+    def url(self, n):
+        """Page n's URL as the API writes it in a next link: without any credential."""
+        return f"{PROBE_URL}/v1/things" + (f"?{urlencode(self.query(n))}" if self.query(n) else "")
+
     def answer(self, n, page, next_page, total):
-        links = {"next": f"{PROBE_URL}/v1/things?cursor=c{next_page}"} if next_page else {}
+        links = {"next": self.url(next_page)} if next_page else {}
         return json_response(self._body(page, {"links": links}))
 
 
-class LinkHeader(Style):
+class LinkHeader(BodyLink):
     def query(self, n):
         return {"page_size": SIZE, **({} if n == 1 else {"cursor": f"c{n}"})}
 
     def answer(self, n, page, next_page, total):
-        url = f"{PROBE_URL}/v1/things?{urlencode({'page_size': SIZE, 'cursor': f'c{next_page}'})}"
-        return json_response(self._body(page), headers={"Link": f'<{url}>; rel="next"'} if next_page else {})
+        headers = {"Link": f'<{self.url(next_page)}>; rel="next"'} if next_page else {}
+        return json_response(self._body(page), headers=headers)
 
 
 class BodyToken(Style):
@@ -135,10 +143,19 @@ COUNTED = [name for name, style in STYLES.items() if style.counted]
 
 @pytest.fixture
 def style(request, tmp_path, monkeypatch):
-    chosen = STYLES[request.param]
-    install(probe_manifest("api_key_in_header", chosen.paginator, data_selector=chosen.selector,
-                           record_selector=chosen.record_selector), tmp_path, monkeypatch)
+    name, _, key_in = request.param.partition(", key in the ")
+    chosen = copy.copy(STYLES[name])
+    chosen.key_in_query = key_in == "query"
+    install(probe_manifest("api_key_in_query" if chosen.key_in_query else "api_key_in_header", chosen.paginator,
+                           data_selector=chosen.selector, record_selector=chosen.record_selector),
+            tmp_path, monkeypatch)
     return chosen
+
+
+def _both_places(names):
+    """Each style with the API key in a header and in the query: the connector adds the query's to every request,
+    where the API's next links and the HTTP cache leave it out."""
+    return [f"{name}, key in the {place}" for name in names for place in ("header", "query")]
 
 
 def _records(first, count):
@@ -156,7 +173,7 @@ def _serve(http_mocker, style, pages, total=None):
     return requests
 
 
-@pytest.mark.parametrize("style", list(STYLES), indirect=True)
+@pytest.mark.parametrize("style", _both_places(STYLES), indirect=True)
 def test_every_page_is_read_once_in_order(http_mocker, style):
     requests = _serve(http_mocker, style, [_records(0, SIZE), _records(2, SIZE), _records(4, 1)], total=5)
 
@@ -177,7 +194,7 @@ def test_a_listing_that_counts_ends_on_a_full_last_page_at_its_count(http_mocker
     assert stream_errors(output) == [] and records(output) == _records(0, 4)
 
 
-@pytest.mark.parametrize("style", LINKED, indirect=True)
+@pytest.mark.parametrize("style", _both_places(LINKED), indirect=True)
 def test_a_next_page_already_read_ends_the_stream_before_it_is_asked_again(http_mocker, style):
     first, second = style.request(1), style.request(2)
     http_mocker.get(first, style.answer(1, _records(0, SIZE), 2, None))
@@ -192,7 +209,22 @@ def test_a_next_page_already_read_ends_the_stream_before_it_is_asked_again(http_
     http_mocker.assert_number_of_calls(second, 1)
 
 
-@pytest.mark.parametrize("style", COUNTED, indirect=True)
+@pytest.mark.parametrize("style", _both_places(name for name in LINKED if isinstance(STYLES[name], BodyLink)),
+                         indirect=True)
+def test_a_next_link_back_to_the_first_page_ends_the_stream_before_it_is_asked_again(http_mocker, style):
+    first, second = style.request(1), style.request(2)
+    http_mocker.get(first, [style.answer(1, _records(0, SIZE), 2, None), style.answer(1, [], None, None)])
+    http_mocker.get(second, style.answer(2, _records(2, SIZE), 1, None))  # back to where the listing began
+
+    output = read_streams(CONFIG, ["things"], expect_failure=True)
+
+    [error] = stream_errors(output)
+    assert "already read" in error.trace.error.message, error.trace.error.message
+    assert records(output) == _records(0, 4)
+    http_mocker.assert_number_of_calls(first, 1)
+
+
+@pytest.mark.parametrize("style", _both_places(COUNTED), indirect=True)
 def test_a_counted_position_answered_with_an_earlier_page_ends_the_stream_before_emitting_it(http_mocker, style):
     total = 10 if style.counts else None  # a count that promises more than the API answers
     last = _records(2, SIZE)

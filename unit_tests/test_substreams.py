@@ -1,7 +1,5 @@
 """Child streams read one partition per parent record, from the parent's own pages."""
 
-from string import Formatter
-
 import pytest
 
 from source_analytics import SourceAnalytics
@@ -117,14 +115,13 @@ def given_parent_and_child(http_mocker, api, child, settings):
     """One parent record and one child record; returns the parent's (only) page request."""
     given_credentials(http_mocker, settings)
     parent = profile(api).stream(child.parent)
-    [path_field] = [name for _, name, _, _ in Formatter().parse(child.path) if name]
     [parent_record] = keyed(parent, ["p1"])
-    parent_record[path_field] = "s1"
+    parent_record[child.parent_field] = "s1"
     [child_record] = keyed(child, ["c1"])
     child_record.update({child.cursor: "2024-01-01T00:00:00Z"} if child.cursor else {})
     parent_request = request(api, parent.path, first_query(parent), settings)
     http_mocker.get(parent_request, page(api, parent.name, [parent_record], total=1, pages=1))
-    child_request = request(api, child.path.format(**{path_field: "s1"}), first_query(child), settings)
+    child_request = request(api, child.path.format(**{child.placeholder: "s1"}), first_query(child), settings)
     http_mocker.get(child_request, page(api, child.name, [child_record], total=1, pages=1))
     return parent_request
 

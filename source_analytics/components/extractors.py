@@ -16,6 +16,7 @@ from airbyte_cdk.sources.declarative.requesters.request_option import RequestOpt
 from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_analytics.components.pagination import credential_values
 from source_analytics.components.pages import ROOT_LIST, broken_page_message, not_json, page_problem, selector_path
 
 
@@ -60,6 +61,7 @@ class KeyPathExtractor(RecordExtractor):
             self.page_token_option.field_name.eval(self.config) if self.page_token_option is not None else None
         )
         self._served = threading.local()
+        self._secrets = credential_values(self.config)
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
         path = selector_path(self._selector.eval(self.config))
@@ -99,7 +101,10 @@ class KeyPathExtractor(RecordExtractor):
             number = int(numbers[0]) if numbers else -1  # the first request may leave its position out
         except ValueError:
             return  # not a counted position: nothing to count
-        listing = (parts.netloc, parts.path, tuple(sorted(kv for kv in query if kv[0] != self._page_parameter)))
+        # The listing without its position, and without the credentials the connector adds (an API key in the query,
+        # which a page read back from the HTTP cache lacks): each page of one listing names the same.
+        listing = (parts.netloc, parts.path, tuple(sorted(
+            kv for kv in query if kv[0] != self._page_parameter and kv[1] not in self._secrets)))
         served = getattr(self._served, "listing", None)
         if served is None or served[0] != listing or number <= served[1]:
             served = [listing, number, {}]

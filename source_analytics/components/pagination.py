@@ -2,7 +2,7 @@
 
 import threading
 from dataclasses import InitVar, dataclass
-from typing import Any, Mapping, Optional, Set, Tuple
+from typing import Any, Collection, Mapping, Optional, Set, Tuple
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
@@ -19,13 +19,23 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def normalized_url(url: str) -> Tuple[str, str, Optional[int], str, Tuple[Tuple[str, str], ...]]:
+def normalized_url(url: str, secrets: Collection[str] = ()) -> Tuple[str, str, Optional[int], str,
+                                                                     Tuple[Tuple[str, str], ...]]:
     """The parts that name a page: scheme and host in lower case, the port spelled out, the query in order and
-    without empty parameters (`?cursor=` is the URL without a cursor)."""
+    without empty parameters (`?cursor=` is the URL without a cursor), nor a parameter holding one of `secrets` (an
+    API key the connector adds to every request it sends, where the API's own links name none)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    return (scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme), parts.path or "/",
-            tuple(sorted(parse_qsl(parts.query))))
+    query = tuple(sorted(pair for pair in parse_qsl(parts.query) if pair[1] not in secrets))
+    return (scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme), parts.path or "/", query)
+
+
+def credential_values(config: Mapping[str, Any]) -> Set[str]:
+    """The values of the config's credentials (but their kind): what a request may carry to sign in."""
+    credentials = config.get("credentials")
+    if not isinstance(credentials, Mapping):
+        return set()
+    return {value for key, value in credentials.items() if key != "auth_type" and isinstance(value, str) and value}
 
 
 Host = Tuple[str, Optional[int]]  # a host name and its port; None: the default port of the URL's scheme
@@ -70,6 +80,10 @@ class PaginationGuard(PaginationStrategy):
     each token sent, and a next page among them stops the stream with a system error naming the stream and the
     URL, before the page is asked again: the records before it were read once.
 
+    A URL names a page without the credentials the connector adds to every request (an API key in the query, which
+    the API's own next links leave out, and the HTTP cache too): the same page, asked with the key or linked to
+    without it, is one page.
+
     Where the line is. A next link or token is the API's own word for a position in the listing: two pages with
     the same records but different next links are two positions (an API may well list the same records twice),
     and are both read. Only a position already visited is a loop. A page-number API gives no position of its own
@@ -106,6 +120,7 @@ class PaginationGuard(PaginationStrategy):
             if self.stop_condition else None
         self._stream = parameters.get("name", "")
         self._hosts = api_hosts(self.config)
+        self._secrets = credential_values(self.config)
         self._https = urlsplit(self.config.get("base_url") or "").scheme.lower() == "https"
         self._visited = threading.local()
 
@@ -128,7 +143,7 @@ class PaginationGuard(PaginationStrategy):
         urls, tokens = self._partition(stream_slice, last_page_token_value)
         requested = getattr(getattr(response, "request", None), "url", None) or ""
         if requested:
-            urls.add(normalized_url(requested))
+            urls.add(normalized_url(requested, self._secrets))
         if last_page_token_value is not None:
             tokens.add(last_page_token_value)
         if self._stop is not None and self._stop.eval(
@@ -151,7 +166,7 @@ class PaginationGuard(PaginationStrategy):
         if token is None or token == "":
             return token
         link = urljoin(requested, str(token)) if self.next_page_is_link else None
-        if token in tokens or (link is not None and normalized_url(link) in urls):
+        if token in tokens or (link is not None and normalized_url(link, self._secrets) in urls):
             raise self._repeat(link or f"the next page token {token!r}", requested)
         if link is not None:
             self._refuse_foreign(link, requested)
