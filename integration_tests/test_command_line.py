@@ -95,7 +95,8 @@ def _shown(result):
     return texts
 
 
-@pytest.mark.parametrize("mistake", ["catalog of another profile", "base_url without scheme", "legacy state"])
+@pytest.mark.parametrize("mistake", ["catalog of another profile", "base_url without scheme", "legacy state",
+                                     "empty state file", "discover's output as the catalog", "two config mistakes"])
 def test_an_error_reaches_the_user_once_without_a_traceback(api, mistake):
     config = api.config("meetings")
     meetings = api.config("meetings")
@@ -111,19 +112,52 @@ def test_an_error_reaches_the_user_once_without_a_traceback(api, mistake):
     elif mistake == "base_url without scheme":
         files = dict(config=dict(config, base_url=config["base_url"].split("://")[1]), catalog=users_catalog)
         words = "Config validation error: base_url must be of the form http(s)://host[/path]"
-    else:
+    elif mistake == "legacy state":
         files = dict(config=meetings, catalog=users_catalog, state={"users": {"updated": "2024-01-01"}})
         words = "it holds a legacy per-stream state object (keys 'users'); expected a JSON list"
+    elif mistake == "empty state file":  # what a grep that matched nothing leaves
+        files = dict(config=meetings, catalog=users_catalog, state="")
+        words = "Could not read the state file"
+    elif mistake == "discover's output as the catalog":
+        files = dict(config=meetings, catalog=run("discover", meetings).stdout)
+        words = "it holds discover's output (the streams the source offers), not a configured catalog"
+    else:
+        files = dict(config=dict(config, start_date="2024-01-01", num_workers=100), catalog=users_catalog)
+        words = "start_date must be of the form YYYY-MM-DDTHH:MM:SSZ; got '2024-01-01'"
 
+    reference = run("read", config=meetings, catalog=users_catalog, timeout=240)  # the same read, nothing wrong
     result = run("read", **files, timeout=240)
 
-    assert result.returncode == 1
+    assert reference.returncode == 0 and result.returncode == 1
+    # Answered before any request: no slower than a read that pages through the stream.
+    assert result.seconds < reference.seconds + 2, (result.seconds, reference.seconds)
     [error] = result.errors
     assert words in error["message"] and error["failure_type"] == "config_error"
     assert [text for text in _shown(result) if words in text] == [error["message"]], _shown(result)
     assert not [text for text in _shown(result) if "Traceback" in text]
     assert not [m for m in result.of("LOG") if m["log"]["level"] == "FATAL"]
     assert "Traceback" in error["stack_trace"]
+    if mistake == "empty state file":
+        assert "it is empty" in error["message"] and "grep '\"type\":\"STATE\"'" in error["message"]
+    if mistake == "discover's output as the catalog":
+        assert "python -m source_analytics.catalog > catalog.json" in error["message"]
+    if mistake == "two config mistakes":
+        assert "num_workers: 100 is greater than the maximum of 64" in error["message"], error["message"]
+
+
+def test_a_state_of_another_profile_s_streams_is_said_in_a_warning_and_the_read_goes_on(api):
+    config = api.config("meetings")
+    catalog = {"streams": [{"stream": {"name": "users", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+                            "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}
+    state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "events"},
+                                           "stream_state": {"created": "2024-01-01T00:00:00Z"}}}]
+
+    result = run("read", config, catalog, state=state, timeout=240)
+
+    assert result.returncode == 0 and result.errors == [] and result.records("users")
+    [warning] = [m["log"]["message"] for m in result.of("LOG") if "none of which the catalog selects" in
+                 m["log"]["message"]]
+    assert warning.startswith("The state given to this sync is for events, none of which the catalog selects (users)")
 
 
 def test_a_fan_out_read_logs_no_deferral_and_no_memory_monitor_at_info(api, tmp_path):
