@@ -66,18 +66,36 @@ def test_a_next_link_that_cycles_ends_each_stream_in_seconds_with_every_record_r
 
 
 def _ending_on_full_pages(profile, at_least=300):
-    """The fewest records from `at_least` at which every counted top-level listing of the profile ends on a full page:
-    a client stops at a short last page, so only then does it ask past the end and meet the repeat (a listing that
-    counts its records or pages is asked past its end by the count the switch inflates)."""
-    streams = [s for s in sandbox.profile(profile).streams if not s.parent and s.paging is not None
-               and s.paging.style in (PAGE_NUMBER, OFFSET)]
-    for records in range(at_least, at_least + 5000):
+    """The fewest records from `at_least` at which every counted listing of the profile can meet the repeat: each
+    top-level one ends on a full page, and each child one the sandbox serves from its traits does for some parent
+    (the five first profiles' children have builders of their own). A client stops at a short last page,
+    so only a listing that ends on a full page is asked past its end (one that counts its records or pages is asked
+    there by the count the switch inflates, once it ends full)."""
+    registered = sandbox.profile(profile)
+    counted = [s for s in registered.streams if s.paging is not None and s.paging.style in (PAGE_NUMBER, OFFSET)]
+
+    def size(stream):
+        return int(stream.first_query.get(stream.paging.size_param) or stream.paging.size) if stream.paging.size_param \
+            else stream.paging.size
+
+    def full(count, stream):
+        return count and count % size(stream) == 0
+
+    for records in range(at_least, at_least + 2000):
         dataset = sandbox.data.Dataset(records, 12, "http://127.0.0.1")
-        sizes = [int(s.first_query.get(s.paging.size_param) or s.paging.size) for s in streams]
-        counts = [dataset.count(f"{profile}.{s.name}") for s in streams]
-        if all(count and count % size == 0 for count, size in zip(counts, sizes)):
+        if all(full(dataset.count(f"{profile}.{s.name}"), s) for s in counted if not s.parent) and all(
+                any(full(len(stream_children), s) for stream_children in _children(dataset, registered, s))
+                for s in counted if s.parent and s.children is not None):
             return records
-    raise AssertionError(f"{profile}: no record count ends its counted listings on full pages")
+    raise AssertionError(f"{profile}: no record count lets every counted listing end on a full page (a child listing "
+                         "needs some parent with a positive multiple of its page size: docs/adding-a-profile.md)")
+
+
+def _children(dataset, registered, child):
+    """Each parent's children of a child stream the sandbox serves from its traits."""
+    key = f"{registered.name}.{child.parent}"
+    return [child.children(dataset, str(parent[child.parent_field])) or []
+            for parent in dataset.records(key, 0, dataset.count(key))]
 
 
 @pytest.fixture(scope="module")
