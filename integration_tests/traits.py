@@ -24,6 +24,13 @@ def each(argnames: str, values: List[Any], ids: Optional[List[str]] = None):
     return decorate
 
 
+def answered_not_retried(seconds: float, reference: float, profile: str) -> bool:
+    """A mistake's answer took no retry: retrying a mistake that persists sleeps every documented wait
+    (sandbox.Profile.retry_waits, at least 24 s), while a loaded machine stretches one run by a few seconds only.
+    The bound is half those waits beyond the same run with nothing wrong (CI saw 5 to 6 s of excess at 4 workers)."""
+    return seconds < reference + sum(sandbox.profile(profile).retry_waits) / 2
+
+
 def taking(kind: str) -> List[str]:
     """The profiles whose documents take that kind of credentials."""
     return [p for p in PROFILES if sandbox.profile(p).takes(kind)]

@@ -8,7 +8,6 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.catalog import NOT_CONFIGURED, is_discover_output
 from source_analytics.state import read_state_messages
 
 # Resolved next to this file (package data in the wheel, a link to the top-level manifest in a checkout),
@@ -93,6 +92,10 @@ class SourceAnalytics(YamlDeclarativeSource):
     def read_catalog(cls, catalog_path: str) -> ConfiguredAirbyteCatalog:
         # The CDK answers discover's output with `"streams" is a required property` or a missing `stream`: the
         # catalog a user has at hand is discover's, and the message says how to make a configured one from it.
+        # Imported here: the package importing its `python -m source_analytics.catalog` module at start makes
+        # runpy warn on that command's stderr.
+        from source_analytics.catalog import NOT_CONFIGURED, is_discover_output
+
         if is_discover_output(Path(catalog_path).read_text()):
             raise ValueError(NOT_CONFIGURED)
         return super().read_catalog(catalog_path)
