@@ -19,9 +19,9 @@ GARBAGE_STATE = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "ev
                                                "stream_state": {"created": "garbage"}}}]
 
 
-def _run(command, files):
+def _run(command, files, **launch):
     """Run a command with files given as objects (written as JSON) or as raw text; MISSING: a path that does not exist."""
-    result = run(command, **files, timeout=240)
+    result = run(command, **files, timeout=240, **launch)
     return result, result.seconds
 
 
@@ -74,12 +74,17 @@ def _cases(api):
 
 
 @pytest.fixture(scope="module")
-def bad_input_runs():
+def bad_input_runs(manifest_only):
+    """Every case through the package; the cases both builds answer, through the manifest-only build too."""
+    launcher, args = manifest_only
     with sandbox.start(records=30, seed=6, corrupt=CORRUPT) as api:
         cases = _cases(api)
         assert sorted(cases) == sorted(CASES)
-        results = in_parallel({name: (lambda c=case: _run(c[0], c[1])) for name, case in cases.items()}, workers=6)
-        return {name: (cases[name], results[name]) for name in cases}
+        runs = {name: (lambda c=case: _run(c[0], c[1])) for name, case in cases.items()}
+        runs.update({("manifest-only", name): (lambda c=cases[name]: _run(c[0], c[1], launcher=launcher, args=args))
+                     for name in SAID_ALIKE})
+        results = dict(in_parallel(runs, workers=6))  # a run that raised: its test raises it
+        return {name: (cases[name], results[name], results.get(("manifest-only", name))) for name in cases}
 
 
 CASES = [
@@ -93,9 +98,18 @@ CASES = [
 ]
 
 
+# What the API answers, which the manifest and its components see in either build. The other cases are input the
+# package's own code reads (its config and input-file messages, the catalog's streams against the profile's, a state
+# cursor that is not a date): the
+# manifest-only runtime reads them with the CDK's code, in the CDK's words (README, "Run it without building an image").
+SAID_ALIKE = [case for case in CASES if any(api_side in case for api_side in (
+    "unreachable base_url", "wrong client secret", "wrong token URL", "response not JSON", "without its data key",
+    "records of the wrong shape"))]
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_gets_one_clear_message_with_the_right_failure_type(bad_input_runs, case):
-    (command, _, expected, words), outcome = bad_input_runs[case]
+    (command, _, expected, words), outcome, _ = bad_input_runs[case]
     if isinstance(outcome, Exception):
         raise outcome
     result, seconds = outcome
@@ -117,3 +131,24 @@ def test_bad_input_gets_one_clear_message_with_the_right_failure_type(bad_input_
     assert not result.records()
     # An answer, not minutes of retries (a generous bound: the process starts in a few seconds on a busy runner).
     assert seconds < 30, f"{case} took {seconds:.0f} s"
+
+
+def _first_words(result):
+    """The first error's message and failure type, or a check's status and message."""
+    if result.errors:
+        return result.errors[0]["failure_type"], result.errors[0]["message"]
+    [status] = [m["connectionStatus"] for m in result.of("CONNECTION_STATUS")]
+    return status["status"], status["message"]
+
+
+@pytest.mark.parametrize("case", SAID_ALIKE)
+def test_both_builds_answer_what_the_api_did_in_the_same_words(bad_input_runs, case):
+    """The manifest-only build (source-declarative-manifest, the CDK alone) says what the package says: the words
+    come from the manifest and its components, where the failure happens."""
+    _, (package, _), built = bad_input_runs[case]
+    if isinstance(built, Exception):
+        raise built
+    manifest_only, _ = built
+
+    assert _first_words(manifest_only) == _first_words(package)
+    assert manifest_only.records() == package.records()

@@ -125,12 +125,12 @@ def test_an_error_reaches_the_user_once_without_a_traceback(api, mistake):
         files = dict(config=dict(config, start_date="2024-01-01", num_workers=100), catalog=users_catalog)
         words = "start_date must be of the form YYYY-MM-DDTHH:MM:SSZ; got '2024-01-01'"
 
-    reference = run("read", config=meetings, catalog=users_catalog, timeout=240)  # the same read, nothing wrong
+    api.reset_stats()
     result = run("read", **files, timeout=240)
 
-    assert reference.returncode == 0 and result.returncode == 1
-    # Answered before any request: no slower than a read that pages through the stream.
-    assert result.seconds < reference.seconds + 2, (result.seconds, reference.seconds)
+    assert result.returncode == 1
+    # Answered before any request (a wall-clock bound against a good read flaked on a loaded runner: 11.6 s vs 6.5 s).
+    assert api.stats()["requests"] == 0, api.stats()
     [error] = result.errors
     assert words in error["message"] and error["failure_type"] == "config_error"
     assert [text for text in _shown(result) if words in text] == [error["message"]], _shown(result)

@@ -9,16 +9,14 @@ must give exactly the packaged connector's catalog and records; every stream ans
 import ast
 import hashlib
 import json
-import os
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bundle import build
+from integration_tests.conftest import RUNTIME_BIN, RUNTIME_ENV
 from integration_tests.connector import PROFILE_STREAMS, PROFILES, Launcher, configured_catalog, run
 from integration_tests.reliability import assert_read_exactly_what_is_served
 from integration_tests.traits import SECRET_FIELD, answered_not_retried, sign_ins, wrong
@@ -27,23 +25,6 @@ from integration_tests.traits import SECRET_FIELD, answered_not_retried, sign_in
 SECRET_SETTING = {kind: f"credentials.{field}" for kind, field in SECRET_FIELD.items()}
 
 REPO = Path(__file__).resolve().parent.parent
-RUNTIME_BIN = REPO / ".venv-manifest-only" / "bin"
-# What Airbyte sets to run a manifest's custom components; nothing of this checkout's environment besides.
-RUNTIME_ENV = {"PATH": f"{RUNTIME_BIN}:/usr/bin:/bin", "AIRBYTE_ENABLE_UNSAFE_CODE": "true", "HOME": "/tmp"}
-
-
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    if not (RUNTIME_BIN / "source-declarative-manifest").exists():
-        pytest.fail("no .venv-manifest-only: `make test` (or `make .venv-manifest-only/.installed-stamp`) makes it")
-    return build(tmp_path_factory.mktemp("manifest-only"))
-
-
-@pytest.fixture(scope="module")
-def manifest_only(bundled):
-    manifest, components = bundled
-    return Launcher((str(RUNTIME_BIN / "source-declarative-manifest"),), env=RUNTIME_ENV), (
-        "--manifest-path", str(manifest), "--components-path", str(components))
 
 
 def _runtime(manifest_only, command, config, catalog=None):

@@ -28,11 +28,11 @@ FIRST = {name: (p.first_stream.name, endpoint(name, p.first_stream.name), len(p.
 DOCUMENTED_WAIT = {name: sum(p.retry_waits) + len(p.retry_waits) for name, p in sandbox.REGISTRY.items()}
 
 
-def _exhaust(profile):
+def _exhaust(profile, **launch):
     stream, endpoint, _ = FIRST[profile]
     # Every data request fails, as long as the connector keeps asking.
     with sandbox.start(records=20, seed=3, error_rate=1.0, max_consecutive_errors=1000, error_retry_after=1) as api:
-        result = run("read", api.config(profile), catalog_of(api, profile, [stream]), timeout=180)
+        result = run("read", api.config(profile), catalog_of(api, profile, [stream]), timeout=180, **launch)
         return result, api.stats()["by_endpoint"].get(endpoint, 0)
 
 
@@ -44,8 +44,13 @@ def _seconds_retrying(result):
 
 
 @pytest.fixture(scope="module")
-def exhausted():
-    return in_parallel({profile: (lambda p=profile: _exhaust(p)) for profile in PROFILES}, workers=len(PROFILES))
+def exhausted(manifest_only):
+    """Each profile through the package, and through the manifest-only build (`manifest-only`, profile)."""
+    launcher, args = manifest_only
+    jobs = {profile: (lambda p=profile: _exhaust(p)) for profile in PROFILES}
+    jobs.update({("manifest-only", profile): (lambda p=profile: _exhaust(p, launcher=launcher, args=args))
+                 for profile in PROFILES})
+    return in_parallel(jobs, workers=len(PROFILES))
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -66,13 +71,29 @@ def test_server_errors_are_retried_as_documented_then_end_the_sync_with_one_clea
     assert retries * 2 <= seconds < DOCUMENTED_WAIT[profile], f"retried for {seconds:.0f} s"
 
 
-def test_a_retry_after_beyond_the_cap_ends_the_sync_at_once():
-    """A daily quota answers 429 with a Retry-After of hours: not waited out, not retried forever."""
+@pytest.mark.parametrize("profile", PROFILES)
+def test_both_builds_say_retries_exhausted_in_the_same_words(exhausted, profile):
+    """The manifest-only build (the CDK's source-declarative-manifest) retries as often and says what the package
+    says, the stream named: the words come from the stream's requester, not from the package's entrypoint."""
+    package, package_attempts = exhausted[profile]
+    built, attempts = exhausted[("manifest-only", profile)]
+
+    assert built.returncode != 0 and attempts == package_attempts
+    assert (built.errors[0]["failure_type"], built.errors[0]["message"]) == \
+        (package.errors[0]["failure_type"], package.errors[0]["message"])
+
+
+def _quota_at_once(**launch):
     # One request allowed, then a Retry-After of 1000 s (the cap is 900 s). Bearer: no token request takes the one.
     with sandbox.start(records=250, seed=3, rate_limit=0.001) as api:
         started = time.monotonic()
-        result = run("read", api.config("tracking", auth="bearer"), catalog_of(api, "tracking", ["users"]))
-        seconds, stats = time.monotonic() - started, api.stats()
+        result = run("read", api.config("tracking", auth="bearer"), catalog_of(api, "tracking", ["users"]), **launch)
+        return result, time.monotonic() - started, api.stats()
+
+
+def test_a_retry_after_beyond_the_cap_ends_the_sync_at_once():
+    """A daily quota answers 429 with a Retry-After of hours: not waited out, not retried forever."""
+    result, seconds, stats = _quota_at_once()
 
     assert result.returncode != 0
     [error] = result.errors
@@ -80,6 +101,15 @@ def test_a_retry_after_beyond_the_cap_ends_the_sync_at_once():
     assert "'users'" in error["message"] and "HTTP 429" in error["message"] and "quota" in error["message"]
     assert stats["responses_429"] == 1, "the 429 was retried"
     assert seconds < 120
+
+
+def test_both_builds_say_a_quota_used_up_in_the_same_words(manifest_only):
+    launcher, args = manifest_only
+    package, built = (_quota_at_once(**launch)[0] for launch in ({}, dict(launcher=launcher, args=args)))
+
+    assert "quota" in package.errors[0]["message"]
+    assert built.errors[0]["message"] == package.errors[0]["message"]
+    assert built.records() == package.records()
 
 
 @pytest.mark.parametrize("profile", FAN_OUT)

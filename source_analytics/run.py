@@ -1,4 +1,3 @@
-import re
 import sys
 import traceback
 from datetime import datetime, timezone
@@ -26,7 +25,7 @@ from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
 from source_analytics import request_cache
-from source_analytics.components.retry_after import QUOTA_USED_UP, WAIT_TOO_LONG
+from source_analytics.components.messages import NAMED_STREAM
 from source_analytics.source import SourceAnalytics
 
 
@@ -70,43 +69,8 @@ def _emit(message: AirbyteMessage) -> None:
     print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)
 
 
-# The CDK's own words, for the errors whose message the CDK writes itself (the manifest's error_message of a filter
-# goes into these only as the cause after the prefix, or not at all), and what the user is told instead. The rest
-# of the wording is the manifest's error_messages. unit_tests/test_run_cdk_wording.py makes the CDK produce each
-# key and fails when it no longer says it, instead of the rewording silently switching off.
-_RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for more details. Exception: "
-_CONNECTION_ERROR = "ConnectionError"
-CDK_WORDING = {
-    # Whole messages.
-    "API rate limit exceeded.": "the API kept answering HTTP 429 (rate limited) through every retry. Lower "
-    "num_workers, set requests_per_second below the API's limit, or run the sync later.",
-    WAIT_TOO_LONG: QUOTA_USED_UP,
-    "Refreshed OAuth access token is rejected by the API.": "the API answered HTTP 401 to a token its token "
-    "endpoint had just issued. Check that credentials.token_url is this API's token endpoint and that the client "
-    "may read this resource.",
-    # The prefix of a request that failed through every retry; the cause (the manifest's error_message, or the
-    # exception) follows it.
-    _RETRIES_EXHAUSTED: "retries exhausted: ",
-    # In a cause: no connection could be made (requests' exception, as the CDK writes it).
-    _CONNECTION_ERROR: "could not connect to {host} through every retry. Check base_url, and that the API can be "
-    "reached from where the connector runs.",
-}
-_WHOLE_MESSAGES = {key: text for key, text in CDK_WORDING.items() if key not in (_RETRIES_EXHAUSTED, _CONNECTION_ERROR)}
-# The host a ConnectionError names, in urllib3's words (HTTPConnectionPool(host='…', port=…)); tested with the rest.
-_HOST = re.compile(r"host=\\?'([^'\\]*)\\?', port=(\d+)")
-# How a message of ours that is about one stream begins.
-_NAMED_STREAM = re.compile(r"Stream '([^']+)': ")
-# Ours: what a transient failure can do about it.
-_TRY_AGAIN = " Run the sync again later; incremental streams resume from their last state."
-
-
 def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _connection_failed(cause: str) -> str:
-    host = _HOST.search(cause)
-    return CDK_WORDING[_CONNECTION_ERROR].format(host=f"{host[1]}:{host[2]}" if host else "the API")
 
 
 class _OneErrorTrace:
@@ -114,8 +78,8 @@ class _OneErrorTrace:
 
     The CDK reports an error per failing stream, and then a closing summary of them all typed config_error; when
     bad credentials fail every stream, the user gets the same error many times and a summary that is not the
-    cause. The first error is the cause the platform shows: it is reworded where the CDK's words say nothing
-    actionable and prefixed with its stream; every later error goes to the log instead, once per wording (a quota
+    cause. The first error is the cause the platform shows (in the words its stream's requester said it in,
+    components/messages.py); every later error goes to the log instead, once per wording (a quota
     used up fails every partition still queued alike), its repeats counted in one line at the end.
     """
 
@@ -124,11 +88,6 @@ class _OneErrorTrace:
         self._repeats: Dict[str, int] = {}  # later errors already logged -> times they came again
 
     def pass_through(self, message: str) -> Optional[str]:
-        if message.startswith('{"type":"CONNECTION_STATUS"') and _CONNECTION_ERROR in message:
-            parsed = orjson.loads(message)
-            status = parsed["connectionStatus"]
-            status["message"] = _capitalized(_connection_failed(status.get("message") or ""))
-            return orjson.dumps(parsed).decode()
         if not message.startswith('{"type":"TRACE"'):
             return message
         parsed = orjson.loads(message)
@@ -143,25 +102,12 @@ class _OneErrorTrace:
 
     @staticmethod
     def reword(error: Dict[str, Any]) -> tuple:
+        """The requester has said it in the user's words (components/messages.py); an error from elsewhere (the CDK's
+        closing summary, a failure outside a request) names its stream here."""
         message, failure_type = error.get("message") or "", error.get("failure_type")
-        if message.startswith(_RETRIES_EXHAUSTED):
-            cause = message[len(_RETRIES_EXHAUSTED) :]
-            if _CONNECTION_ERROR in cause:
-                message, failure_type = _connection_failed(cause), FailureType.config_error.value
-            else:
-                named = _NAMED_STREAM.match(cause)  # a message of ours names its stream first: keep that first
-                prefix = named[0] if named else ""
-                message = f"{prefix}{CDK_WORDING[_RETRIES_EXHAUSTED]}{cause[len(prefix):]}"
-                if failure_type == FailureType.transient_error.value:
-                    message += _TRY_AGAIN
-        elif message in _WHOLE_MESSAGES:
-            message = _WHOLE_MESSAGES[message]
         stream = (error.get("stream_descriptor") or {}).get("name")
-        named = _NAMED_STREAM.match(message)
-        if stream and named and named[1] != stream:
-            # A child stream failed reading its parent's pages (for its partitions): the message names the parent.
-            message = f"Stream '{stream}', reading its parent stream '{named[1]}': {message[len(named[0]):]}"
-        elif stream and f"'{stream}'" not in message and f"stream {stream}" not in message:
+        if stream and f"'{stream}'" not in message and f"stream {stream}" not in message \
+                and not NAMED_STREAM.match(message):
             message = f"Stream '{stream}': {message}"
         return _capitalized(message), failure_type
 

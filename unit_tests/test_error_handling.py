@@ -163,8 +163,15 @@ def test_retries_exhausted_end_with_one_transient_error(http_mocker, backoff_wai
     assert failure_types(output) == [FailureType.transient_error]
     assert stream_errors(output)[0].trace.error.stream_descriptor.name == first_stream(api)
     assert ended_with_failure_summary(output)
+    error = stream_errors(output)[0].trace.error
+    # In the user's words, said by the stream's requester (so in every build), not the CDK's.
+    assert error.message.startswith(f"Stream '{first_stream(api)}': "), error.message
+    assert "Exhausted available request attempts" not in error.message
     if status == 429:
-        assert "Rate limits hit" in stream_errors(output)[0].trace.error.internal_message
+        assert "Rate limits hit" in error.internal_message
+        assert "kept answering HTTP 429 (rate limited) through every retry" in error.message, error.message
+    else:
+        assert "retries exhausted: " in error.message and "Run the sync again later" in error.message, error.message
 
 
 # ---- 401: an OAuth2 token is refreshed once; other credentials cannot be -------------------------------------------

@@ -19,6 +19,7 @@ from airbyte_cdk.sources.streams.call_rate import AbstractAPIBudget, AbstractCal
 from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_oauth import AbstractOauth2Authenticator
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_analytics.components.messages import said
 from source_analytics.components.pacing import AdaptivePacer, pacer_for
 from source_analytics.components.pages import BrokenPage, answer_problem, broken_page_message, selector_path
 from source_analytics.components.pagination import Host, api_hosts, host_of
@@ -314,6 +315,9 @@ class AnalyticsHttpRequester(HttpRequester):
     Budget: the requester's `api_budget` (the manifest's, which the CDK's factory passes in) is wrapped in a
     PacingBudget before the CDK builds its HTTP client from it.
 
+    Words: a request that fails for good raises its error in the user's words, naming the stream (messages.said):
+    the requester is where every build's failure passes, the package's and the manifest-only runtime's alike.
+
     The factory builds a CustomRequester from its fields alone: `message_repository` (the Connector Builder's
     request log) and `disable_retries` (its test reads) are not passed, which only the Builder uses; `use_cache`
     is overwritten with the factory's own argument, hence `cache_pages`.
@@ -343,3 +347,9 @@ class AnalyticsHttpRequester(HttpRequester):
             hosts=api_hosts(self.config),
         )
         super().__post_init__(parameters)
+
+    def send_request(self, *args: Any, **kwargs: Any) -> Optional[requests.Response]:
+        try:
+            return super().send_request(*args, **kwargs)
+        except AirbyteTracedException as error:
+            raise said(error, self.name)

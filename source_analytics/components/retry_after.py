@@ -17,9 +17,9 @@ from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategie
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 # The CDK's words when a Retry-After in seconds is over the cap: the HTTP-date branch says the same, so the one
-# rewording of run.CDK_WORDING (keyed by this constant) covers both.
+# rewording of messages.CDK_WORDING (keyed by this constant) covers both.
 WAIT_TOO_LONG = "The rate limit wait time is longer than the connector is allowed to wait."
-# What the user is told instead, by the stream that met the quota (run.CDK_WORDING) and by every request after it
+# What the user is told instead, by the stream that met the quota (messages.CDK_WORDING) and by every request after it
 # (pacing.AdaptivePacer, which stops them all).
 QUOTA_USED_UP = (
     "the API answered HTTP 429 with a Retry-After of 15 minutes or more, as when a daily quota is used up. Run the "

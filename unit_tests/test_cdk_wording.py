@@ -1,18 +1,18 @@
-"""run.py's CDK_WORDING: the CDK still says each of its keys, and run.py still rewords what the CDK says.
+"""components/messages.py's CDK_WORDING: the CDK still says each of its keys, and the requester's words replace it.
 
 Each test makes the CDK itself produce the message (its HttpClient against a mocked or closed port, its backoff
-strategy, its OAuth authenticator), asserts the table's key is in it, and passes it through run.py's rewording. A
-CDK release that words one of these errors differently fails here, instead of the rewording silently switching off.
+strategy, its OAuth authenticator), asserts the table's key is in it, and passes it through messages.said, which
+the stream's requester applies to every error it raises (test_error_handling.py reads through it). A CDK release
+that words one of these errors differently fails here, instead of the rewording silently switching off.
 """
 
 import logging
 import socket
 
-import orjson
 import pytest
 import requests
 import requests_mock
-from airbyte_cdk.models import AirbyteMessageSerializer, FailureType, StreamDescriptor
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies.wait_time_from_header_backoff_strategy import (
     WaitTimeFromHeaderBackoffStrategy,
 )
@@ -23,12 +23,12 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Erro
 from airbyte_cdk.sources.streams.http.requests_native_auth import Oauth2Authenticator
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_analytics.run import CDK_WORDING, _OneErrorTrace
+from source_analytics.components.messages import CDK_WORDING, said
 
 URL = "https://api.example.com/v1/users"
 TOKEN_URL = "https://api.example.com/oauth/token"
 RETRIES_EXHAUSTED = "Exhausted available request attempts. Please see logs for more details. Exception: "
-logger = logging.getLogger("airbyte.test_run_cdk_wording")
+logger = logging.getLogger("airbyte.test_cdk_wording")
 
 
 @pytest.fixture(autouse=True)
@@ -50,12 +50,9 @@ def _cdk_error(send):
     return raised.value
 
 
-def _reworded(error: AirbyteTracedException, stream=None):
-    message, failure_type = _OneErrorTrace.reword(
-        {"message": error.message, "failure_type": error.failure_type.value,
-         "stream_descriptor": {"name": stream} if stream else None}
-    )
-    return message, failure_type
+def _reworded(error: AirbyteTracedException, stream=""):
+    error = said(error, stream)
+    return error.message, error.failure_type.value
 
 
 def test_the_table_holds_what_these_tests_cover():
@@ -157,41 +154,9 @@ def test_a_broken_page_through_every_retry_names_its_stream_first():
     assert failure_type == "system_error"
 
 
-def test_a_child_stream_failing_on_its_parent_s_pages_names_both():
+def test_a_message_that_names_its_stream_keeps_it():
+    """A parent's page read for its child's partitions: the parent's requester names the parent, in both builds."""
     loop = "Stream 'customers': the API's next page is one already read (…)"
     error = AirbyteTracedException(message=loop, failure_type=FailureType.system_error)
 
-    assert _reworded(error, "funding_sources")[0] == \
-        "Stream 'funding_sources', reading its parent stream 'customers': the API's next page is one already read (…)"
     assert _reworded(error, "customers")[0] == loop
-
-
-def test_the_errors_after_the_first_go_to_the_log_reworded_too():
-    trace = AirbyteTracedException(message="The rate limit wait time is longer than the connector is allowed to wait.",
-                                   failure_type=FailureType.transient_error)
-    errors = _OneErrorTrace()
-    first = errors.pass_through(orjson.dumps(AirbyteMessageSerializer.dump(
-        trace.as_airbyte_message(stream_descriptor=StreamDescriptor(name="funding_sources")))).decode())
-    later = errors.pass_through(orjson.dumps(AirbyteMessageSerializer.dump(
-        trace.as_airbyte_message(stream_descriptor=StreamDescriptor(name="customers")))).decode())
-
-    assert "daily quota" in orjson.loads(first)["trace"]["error"]["message"]
-    logged = orjson.loads(later)["log"]["message"]
-    assert logged.startswith("Also failed: Stream 'customers': the API answered HTTP 429") and "daily quota" in logged
-
-
-def test_a_later_error_that_comes_again_is_logged_once_and_counted():
-    """A quota used up fails every partition still queued alike: one log line for them, and their count."""
-    trace = AirbyteTracedException(message="The rate limit wait time is longer than the connector is allowed to wait.",
-                                   failure_type=FailureType.transient_error)
-
-    def as_line(stream):
-        return orjson.dumps(AirbyteMessageSerializer.dump(
-            trace.as_airbyte_message(stream_descriptor=StreamDescriptor(name=stream)))).decode()
-
-    errors = _OneErrorTrace()
-    lines = [errors.pass_through(as_line(stream)) for stream in ("funding_sources", "customers", "customers", "customers")]
-
-    assert lines[2:] == [None, None] and lines[1] is not None
-    [repeats] = [orjson.loads(line)["log"]["message"] for line in errors.repeats()]
-    assert repeats.startswith("Also failed 2 more times: Stream 'customers': the API answered HTTP 429")
