@@ -217,3 +217,47 @@ def test_a_redirect_to_a_host_the_config_lists_keeps_the_credentials_and_the_syn
 
     _exact(result, api, profile, catalog)
     assert foreign_host["with_credentials"] > 0
+
+
+# ---- the manifest-only build meets the same faults -------------------------------------------------------------------
+# Each fault above that answers every request alike (not the maintenance pages, served once per URL), against one
+# sandbox for both builds so that the URLs the messages name are the same.
+OTHER_HOST = "this sandbox by another name"  # localhost:<port>: what reaches it stays on this machine
+BOTH_BUILDS = ([("cycling next link", p, dict(next_link_cycles=True)) for p in CYCLING]
+               + [("repeated last page", p, dict(repeat_last_page=True)) for p in REPEATING]
+               + [("next link to another host", p, dict(foreign_next_host=OTHER_HOST)) for p in FOREIGN]
+               + [("redirect to another host", p, dict(redirect_host=OTHER_HOST)) for p in PROFILES])
+
+
+def _both_builds(profile, switches, manifest_only):
+    launcher, args = manifest_only
+    records = _ending_on_full_pages(profile) if "repeat_last_page" in switches else 120
+    with sandbox.start(records=records, seed=12) as api:
+        api.configure(**{name: f"localhost:{api.port}" if value == OTHER_HOST else value
+                         for name, value in switches.items()})
+        catalog = catalog_of(api, profile)
+        package = run("read", api.config(profile), catalog, timeout=300)
+        built = run("read", api.config(profile), catalog, timeout=300, launcher=launcher, args=args)
+        return package, built, catalog
+
+
+@pytest.fixture(scope="module")
+def both_builds_syncs(manifest_only):
+    return in_parallel({(fault, p): (lambda p=p, s=switches: _both_builds(p, s, manifest_only))
+                        for fault, p, switches in BOTH_BUILDS}, workers=4)
+
+
+@pytest.mark.parametrize("fault, profile", [(fault, p) for fault, p, _ in BOTH_BUILDS],
+                         ids=[f"{fault}-{p}" for fault, p, _ in BOTH_BUILDS])
+def test_the_manifest_only_build_reads_the_same_records_and_says_the_same_words(both_builds_syncs, fault, profile):
+    """Source-declarative-manifest (the CDK alone, the bundled manifest and components.py) reads what the package
+    reads and fails with the package's words: they come from the manifest's components. It also reports each later
+    failing stream and the CDK's closing summary, which the package logs instead (run.py)."""
+    package, built, catalog = both_builds_syncs[fault, profile]
+
+    assert package.returncode != 0 and built.returncode != 0, "no fault happened"
+    assert {s: sorted(map(str, keys)) for s, keys in keys_read(built, catalog).items()} == \
+        {s: sorted(map(str, keys)) for s, keys in keys_read(package, catalog).items()}
+    said = {e["message"]: e["failure_type"] for e in built.errors}
+    first = package.errors[0]
+    assert said.get(first["message"]) == first["failure_type"], (first, list(said))
