@@ -14,6 +14,7 @@ import pytest
 
 import sandbox
 from integration_tests.connector import EXECUTABLE, PROFILE_STREAMS, PROFILES, Run, run
+from integration_tests.traits import answered_not_retried
 
 BIN = str(Path(EXECUTABLE).parent)
 
@@ -125,12 +126,15 @@ def test_an_error_reaches_the_user_once_without_a_traceback(api, mistake):
         files = dict(config=dict(config, start_date="2024-01-01", num_workers=100), catalog=users_catalog)
         words = "start_date must be of the form YYYY-MM-DDTHH:MM:SSZ; got '2024-01-01'"
 
+    reference = run("read", config=meetings, catalog=users_catalog, timeout=240)  # the same read, nothing wrong
     api.reset_stats()
     result = run("read", **files, timeout=240)
 
-    assert result.returncode == 1
-    # Answered before any request (a wall-clock bound against a good read flaked on a loaded runner: 11.6 s vs 6.5 s).
+    assert reference.returncode == 0 and result.returncode == 1
+    # Answered before any request, so in the time a good read takes: within the load's spread of it (a bound of
+    # 2 s flaked on a loaded runner, 11.6 s against 6.5 s), far below what a retried request would wait.
     assert api.stats()["requests"] == 0, api.stats()
+    assert answered_not_retried(result.seconds, reference.seconds, "meetings"), (result.seconds, reference.seconds)
     [error] = result.errors
     assert words in error["message"] and error["failure_type"] == "config_error"
     assert [text for text in _shown(result) if words in text] == [error["message"]], _shown(result)

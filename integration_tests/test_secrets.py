@@ -1,4 +1,5 @@
-"""No client secret, access token or bearer token in any output of spec, check, discover or read.
+"""No client secret, access token or bearer token in any output of spec, check, discover or read, and no
+credential of any kind a profile takes in a read that logs every request.
 
 The sandbox's credentials are long and distinctive, and so are the wrong ones given here, so a plain substring
 search of stdout and stderr finds any leak; the access tokens the sandbox issues all match `sbx_<43 characters>`.
@@ -13,6 +14,7 @@ import pytest
 import sandbox
 from integration_tests.connector import changed, run
 from integration_tests.reliability import catalog_of, in_parallel
+from integration_tests.traits import SECRET_FIELD, sign_ins
 
 WRONG_SECRET = "wrong-client-secret-3b9e41d07c52a8f6e1d94b20c7a5f83e"
 ISSUED_TOKEN = re.compile(r"sbx_[A-Za-z0-9_-]{20,}")
@@ -70,3 +72,26 @@ def test_no_secret_in_any_output(outputs, run_name):
 def test_debug_logging_prints_requests_with_the_token_masked(outputs):
     # The path where a token would leak is taken, and masked: the check above is not vacuous.
     assert "'Authorization': 'Bearer ****'" in outputs["read --debug"]
+
+
+# ---- every kind of credentials -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def debug_reads():
+    """Each profile's first stream read with --debug (every request logged, its URL and headers), once per kind of
+    credentials the profile takes: an API key in the query would be in every logged URL."""
+    with sandbox.start(records=60, seed=9) as api:
+        def read(profile, kind):
+            config = api.config(profile, auth=kind)
+            stream = sandbox.profile(profile).first_stream.name
+            return config, _output("read", config, catalog_of(api, profile, [stream]), debug=True)
+        return in_parallel({(p, kind): (lambda p=p, kind=kind: read(p, kind)) for p, kind in sign_ins()}, workers=5)
+
+
+@pytest.mark.parametrize("profile, kind", sign_ins(), ids=[f"{p}-{kind}" for p, kind in sign_ins()])
+def test_no_credential_of_its_kind_in_a_debug_read(debug_reads, profile, kind):
+    config, output = debug_reads[profile, kind]
+    secret = config["credentials"][SECRET_FIELD[kind]]
+
+    assert len(secret) >= 16, "a short secret would be found by chance, or masked everywhere (the CDK's filter)"
+    assert "****" in output, "nothing was masked: the path where a credential would leak was not taken"
+    assert secret not in output, f"the {SECRET_FIELD[kind]} appears in the output"
