@@ -25,7 +25,7 @@ from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
 from source_analytics import request_cache
-from source_analytics.components.messages import NAMED_STREAM
+from source_analytics.components.messages import capitalized, names_its_stream
 from source_analytics.source import SourceAnalytics
 
 
@@ -69,10 +69,6 @@ def _emit(message: AirbyteMessage) -> None:
     print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)
 
 
-def _capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 class _OneErrorTrace:
     """Keeps a failed sync to one ERROR trace that says what to fix.
 
@@ -103,13 +99,12 @@ class _OneErrorTrace:
     @staticmethod
     def reword(error: Dict[str, Any]) -> tuple:
         """The requester has said it in the user's words (components/messages.py); an error from elsewhere (the CDK's
-        closing summary, a failure outside a request) names its stream here."""
+        closing summary, a failure outside a request) names its stream here, by the same rule."""
         message, failure_type = error.get("message") or "", error.get("failure_type")
-        stream = (error.get("stream_descriptor") or {}).get("name")
-        if stream and f"'{stream}'" not in message and f"stream {stream}" not in message \
-                and not NAMED_STREAM.match(message):
+        stream = (error.get("stream_descriptor") or {}).get("name") or ""
+        if names_its_stream(message, failure_type, stream) and f"stream {stream}" not in message:
             message = f"Stream '{stream}': {message}"
-        return _capitalized(message), failure_type
+        return capitalized(message), failure_type
 
     def log_once(self, message: str, internal_message: Optional[str] = None) -> Optional[str]:
         """A later error's log line, or None for one already logged with the same words (a quota used up fails

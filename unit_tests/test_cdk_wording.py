@@ -138,8 +138,9 @@ def test_a_host_that_refuses_every_retry_is_named_from_the_cdk_s_message():
 
     assert error.message.startswith(RETRIES_EXHAUSTED) and "ConnectionError" in error.message, error.message
     message, failure_type = _reworded(error, "users")
-    assert message == "Stream 'users': " + CDK_WORDING["ConnectionError"].format(host=f"127.0.0.1:{port}")
-    assert failure_type == "config_error"
+    assert message.startswith(f"Stream 'users': could not connect to 127.0.0.1:{port} through every retry. Run the "
+                              "sync again later"), message
+    assert failure_type == "transient_error"  # a host never reached is a config error before any retry
 
 
 # ---- messages of ours that name their stream -----------------------------------------------------------------------
@@ -155,8 +156,23 @@ def test_a_broken_page_through_every_retry_names_its_stream_first():
 
 
 def test_a_message_that_names_its_stream_keeps_it():
-    """A parent's page read for its child's partitions: the parent's requester names the parent, in both builds."""
+    """A message of ours names the stream whose page it is about (a parent's, read for its child's partitions)."""
     loop = "Stream 'customers': the API's next page is one already read (…)"
-    error = AirbyteTracedException(message=loop, failure_type=FailureType.system_error)
 
-    assert _reworded(error, "customers")[0] == loop
+    for requester_of in ("customers", "funding_sources"):
+        error = AirbyteTracedException(message=loop, failure_type=FailureType.system_error)
+        assert _reworded(error, requester_of)[0] == loop
+
+
+def test_a_config_error_names_the_setting_not_the_stream():
+    """Check puts "Stream <name> is not available: " before a message already; the setting is the same for all."""
+    error = AirbyteTracedException(message="Could not connect to http://127.0.0.1:1 (…). Check base_url.",
+                                   failure_type=FailureType.config_error)
+
+    assert _reworded(error, "users") == ("Could not connect to http://127.0.0.1:1 (…). Check base_url.", "config_error")
+
+
+def test_an_error_without_a_message_keeps_the_cdk_s_fallback():
+    error = AirbyteTracedException(internal_message="boom", failure_type=FailureType.system_error)
+
+    assert said(error, "users").message is None

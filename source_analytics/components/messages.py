@@ -28,8 +28,8 @@ CDK_WORDING = {
     # exception) follows it.
     RETRIES_EXHAUSTED: "retries exhausted: ",
     # In a cause: no connection could be made (requests' exception, as the CDK writes it).
-    CONNECTION_ERROR: "could not connect to {host} through every retry. Check base_url, and that the API can be "
-    "reached from where the connector runs.",
+    CONNECTION_ERROR: "could not connect to {host} through every retry. Run the sync again later; if it persists, "
+    "check base_url, and that the API can be reached from where the connector runs.",
 }
 _WHOLE_MESSAGES = {key: text for key, text in CDK_WORDING.items() if key not in (RETRIES_EXHAUSTED, CONNECTION_ERROR)}
 # The host a ConnectionError names, in urllib3's words (HTTPConnectionPool(host='…', port=…)).
@@ -52,8 +52,10 @@ def said(error: AirbyteTracedException, stream: str) -> AirbyteTracedException:
         cause = message[len(RETRIES_EXHAUSTED):]
         if CONNECTION_ERROR in cause:
             host = _HOST.search(cause)
+            # A host never reached is a config error at once (ApiErrorHandler); this one answered before, or its
+            # name did not resolve for a while: transient.
             message = CDK_WORDING[CONNECTION_ERROR].format(host=f"{host[1]}:{host[2]}" if host else "the API")
-            failure_type = FailureType.config_error
+            failure_type = FailureType.transient_error
         else:
             named = NAMED_STREAM.match(cause)  # a message of ours names its stream first: keep that first
             prefix = named[0] if named else ""
@@ -62,7 +64,17 @@ def said(error: AirbyteTracedException, stream: str) -> AirbyteTracedException:
                 message += TRY_AGAIN
     elif message in _WHOLE_MESSAGES:
         message = _WHOLE_MESSAGES[message]
-    if stream and not NAMED_STREAM.match(message):
+    if names_its_stream(message, failure_type, stream):
         message = f"Stream '{stream}': {message}"
-    error.message, error.failure_type = capitalized(message), failure_type
+    if message:
+        error.message, error.failure_type = capitalized(message), failure_type
     return error
+
+
+def names_its_stream(message: str, failure_type: object, stream: str) -> bool:
+    """Whether a message is to be prefixed with its stream: one about a stream's data (retries exhausted, a quota, a
+    broken page) is; one about the config names the setting to fix, which is the same for every stream (and check
+    puts "Stream <name> is not available: " before it already); an empty one keeps the CDK's own fallback."""
+    if not stream or not message or NAMED_STREAM.match(message) or f"'{stream}'" in message:
+        return False
+    return failure_type not in (FailureType.config_error, FailureType.config_error.value)

@@ -18,8 +18,9 @@ _RESET = ("RateLimit-Reset", "X-RateLimit-Reset")
 
 
 def quota_used_up(internal_message: str) -> AirbyteTracedException:
-    """The one error of a sync whose API quota is used up (any request after the quota's first answer)."""
-    return AirbyteTracedException(message=QUOTA_USED_UP[:1].upper() + QUOTA_USED_UP[1:],
+    """The one error of a sync whose API quota is used up (any request after the quota's first answer); its
+    requester names the stream before it (messages.said)."""
+    return AirbyteTracedException(message=QUOTA_USED_UP,
                                   internal_message=internal_message, failure_type=FailureType.transient_error)
 
 
