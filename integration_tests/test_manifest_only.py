@@ -19,7 +19,7 @@ import yaml
 from integration_tests.conftest import RUNTIME_BIN, RUNTIME_ENV
 from integration_tests.connector import PROFILE_STREAMS, PROFILES, Launcher, configured_catalog, run
 from integration_tests.reliability import assert_read_exactly_what_is_served
-from integration_tests.traits import SECRET_FIELD, answered_not_retried, sign_ins, wrong
+from integration_tests.traits import SECRET_FIELD, answered_not_retried, on_https, sign_ins, wrong
 
 # The setting a rejected static credential's message names.
 SECRET_SETTING = {kind: f"credentials.{field}" for kind, field in SECRET_FIELD.items()}
@@ -151,15 +151,6 @@ def _status(result):
     return status
 
 
-def _tls(config):
-    """The config with https:// where the sandbox speaks plain http (base_url and a token_url)."""
-    moved = {**config, "base_url": config["base_url"].replace("http://", "https://")}
-    if "token_url" in config["credentials"]:
-        moved["credentials"] = dict(config["credentials"], token_url=config["credentials"]["token_url"].replace(
-            "http://", "https://"))
-    return moved
-
-
 STATIC_SIGN_INS = [(p, kind) for p, kind in sign_ins() if kind != "oauth2"]
 
 
@@ -168,7 +159,7 @@ STATIC_SIGN_INS = [(p, kind) for p, kind in sign_ins() if kind != "oauth2"]
 def test_a_mistake_is_answered_by_check_in_seconds_in_the_same_words_by_both_builds(
         sandbox_api, manifest_only, profile, kind, mistake):
     config = sandbox_api.config(profile, auth=kind)
-    bad = _tls(config) if mistake.startswith("https") else wrong(config, kind)
+    bad = on_https(config) if mistake.startswith("https") else wrong(config, kind)
     launchers = {"package": lambda c: run("check", c, timeout=300),
                  "manifest-only": lambda c: _runtime(manifest_only, "check", c)}
     for build_name, check in launchers.items():

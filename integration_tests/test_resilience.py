@@ -9,7 +9,7 @@ import sandbox
 from integration_tests.connector import FAN_OUT, PROFILES, records_for, run
 from integration_tests.reliability import assert_read_exactly_what_is_served as _exact
 from integration_tests.reliability import catalog_of, in_parallel
-from integration_tests.traits import answered_not_retried, sign_ins
+from integration_tests.traits import answered_not_retried, on_https, sign_ins
 
 # Records per profile so each sync makes about 42 data requests (the profile's floor; the page-by-page profiles stop
 # at connector.MOST_RECORDS, 15-30 requests), as the fault matrix's.
@@ -231,11 +231,7 @@ def test_check_with_https_on_a_plain_http_port_answers_at_once_naming_the_fix(pr
     with sandbox.start(records=5) as api:
         config = api.config(profile, auth=auth)
         good = run("check", config, timeout=120)  # the reference: the same check where the URLs are right
-        tls = {**config, "base_url": config["base_url"].replace("http://", "https://")}
-        if "token_url" in config["credentials"]:
-            tls["credentials"] = dict(config["credentials"], token_url=config["credentials"]["token_url"].replace(
-                "http://", "https://"))
-        result = run("check", tls, timeout=300)
+        result = run("check", on_https(config), timeout=300)
 
     [status] = [m["connectionStatus"] for m in result.of("CONNECTION_STATUS")]
     assert status["status"] == "FAILED"

@@ -31,6 +31,15 @@ def answered_not_retried(seconds: float, reference: float, profile: str) -> bool
     return seconds < reference + sum(sandbox.profile(profile).retry_waits) / 2
 
 
+def on_https(config):
+    """The config with https:// where the sandbox speaks plain http (base_url, and a token_url)."""
+    moved = {**config, "base_url": config["base_url"].replace("http://", "https://")}
+    if "token_url" in config["credentials"]:
+        moved["credentials"] = dict(config["credentials"], token_url=config["credentials"]["token_url"].replace(
+            "http://", "https://"))
+    return moved
+
+
 def taking(kind: str) -> List[str]:
     """The profiles whose documents take that kind of credentials."""
     return [p for p in PROFILES if sandbox.profile(p).takes(kind)]

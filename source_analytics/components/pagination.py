@@ -31,7 +31,7 @@ def normalized_url(url: str, secrets: Collection[str] = ()) -> Tuple[str, str, O
 
 
 def credential_values(config: Mapping[str, Any]) -> Set[str]:
-    """The values of the config's credentials (but their kind): what a request may carry to sign in."""
+    """The values of the config's credentials (all but their kind): what a request may carry to sign in."""
     credentials = config.get("credentials")
     if not isinstance(credentials, Mapping):
         return set()
