@@ -6,8 +6,9 @@ from typing import List
 
 import yaml
 
-from bundle.components import defined_names, flatten
+from bundle.components import BundleError, defined_names, flatten
 from bundle.manifest import dump, inline
+from bundle.tables import missing_from_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = ROOT / "source_analytics"
@@ -17,6 +18,9 @@ def build(out: Path) -> List[Path]:
     """Write manifest.yaml and components.py into `out`; the paths written."""
     components = flatten(PACKAGE_DIR / "components")
     manifest = yaml.safe_load((PACKAGE_DIR / "manifest.yaml").read_text())
+    missing = missing_from_tables(manifest)
+    if missing:
+        raise BundleError(" ".join(missing))
     bundled = inline(manifest, PACKAGE_DIR / "schemas", defined_names(components))
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "manifest.yaml", out / "components.py"]

@@ -172,6 +172,6 @@ def test_a_mistake_is_answered_by_check_in_seconds_in_the_same_words_by_both_bui
         if mistake.startswith("https"):
             assert "the TLS handshake failed" in status["message"] and "write http://" in status["message"], status
         else:
-            assert f"HTTP 401" in status["message"] and SECRET_SETTING[kind] in status["message"], status
+            assert "HTTP 401" in status["message"] and SECRET_SETTING[kind] in status["message"], status
         assert answered_not_retried(result.seconds, reference.seconds, profile), (
             build_name, result.seconds, reference.seconds)

@@ -24,7 +24,6 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
-from source_analytics import request_cache
 from source_analytics.components.messages import capitalized, names_its_stream
 from source_analytics.source import SourceAnalytics
 
@@ -187,7 +186,7 @@ class _Entrypoint(AirbyteEntrypoint):
     def validate_connection(source_spec: Any, config: Any) -> None:
         try:
             AirbyteEntrypoint.validate_connection(source_spec, config)
-        except AirbyteTracedException as error:
+        except AirbyteTracedException:
             readable = _readable_config_error(source_spec.connectionSpecification, split_config(config)[0])
             if readable is None:
                 raise
@@ -198,8 +197,7 @@ class _Entrypoint(AirbyteEntrypoint):
 
 
 def run() -> None:
-    with request_cache.on_disk():
-        _run(sys.argv[1:])
+    _run(sys.argv[1:])
 
 
 def _run(args: List[str]) -> None:

@@ -3,7 +3,6 @@ from pathlib import Path
 from typing import Any, Iterator, List, Mapping, Optional
 
 from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, FailureType
-from airbyte_cdk.sources.declarative.checks.check_stream import CHECK_STREAM_NAMES_CONFIG_KEY
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -13,59 +12,6 @@ from source_analytics.state import read_state_messages
 # Resolved next to this file (package data in the wheel, a link to the top-level manifest in a checkout),
 # never against the working directory.
 MANIFEST_PATH = Path(__file__).resolve().parent / "manifest.yaml"
-
-
-def _profile_table(manifest: Mapping[str, Any], field: str) -> Mapping[str, Any]:
-    """A ConfigRemapField table of the spec's config_normalization_rules: API profile -> the value of `field`."""
-    tables = [
-        rule.get("map") or {}
-        for rule in (manifest["spec"].get("config_normalization_rules") or {}).get("transformations") or []
-        if rule.get("type") == "ConfigRemapField" and rule.get("field_path") == [field]
-    ]
-    return tables[-1] if tables else {}
-
-
-def check_streams(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The manifest's table of check streams: API profile -> the streams check reads (manifest.yaml, `check`)."""
-    return _profile_table(manifest, CHECK_STREAM_NAMES_CONFIG_KEY)
-
-
-def documented_base_urls(manifest: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The manifest's table of base URLs: API profile -> its document's base URL (base_url's default)."""
-    return _profile_table(manifest, "__documented_base_url")
-
-
-def _require_a_check_stream_per_profile(manifest: Mapping[str, Any]) -> None:
-    """Check fails closed: every profile the spec offers has a check stream (manifest.yaml says why it is a table).
-
-    CheckStream checks the streams its config key names, or its own empty `stream_names` when the key holds an
-    empty list: a profile without a check stream would pass check without a single request.
-    """
-    profiles = manifest["spec"]["connection_specification"]["properties"]["api"]["enum"]
-    table = check_streams(manifest)
-    missing = [
-        profile
-        for profile in profiles
-        if not (isinstance(table.get(profile), list) and table[profile]
-                and all(isinstance(name, str) for name in table[profile]))
-    ]
-    if missing:
-        message = (
-            f"The manifest names no check stream for the API profile(s) {', '.join(missing)}, so check could not "
-            "test a connection with it. Add each profile to the table of check streams in the spec's "
-            f"config_normalization_rules (the ConfigRemapField of {CHECK_STREAM_NAMES_CONFIG_KEY})."
-        )
-        raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
-    urls = documented_base_urls(manifest)
-    missing = [profile for profile in profiles
-               if not (isinstance(urls.get(profile), str) and urls[profile].startswith(("https://", "http://")))]
-    if missing:
-        message = (
-            f"The manifest names no base URL for the API profile(s) {', '.join(missing)}, so a config without "
-            "base_url would have none. Add each profile's documented base URL to the table of base URLs in the "
-            "spec's config_normalization_rules (the ConfigRemapField of base_url)."
-        )
-        raise AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.system_error)
 
 
 class SourceAnalytics(YamlDeclarativeSource):
@@ -86,7 +32,6 @@ class SourceAnalytics(YamlDeclarativeSource):
         self._state_given = bool(state)
         self.prebuilt_streams: Optional[List[AbstractStream]] = None
         self._api = (config or {}).get("api")  # for messages; the CDK keeps its own copy of the config private
-        _require_a_check_stream_per_profile(self.resolved_manifest)
 
     @classmethod
     def read_catalog(cls, catalog_path: str) -> ConfiguredAirbyteCatalog:

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Set, Tuple
 
-import pytest
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import CustomRequester as CustomRequesterModel
 from airbyte_cdk.sources.message import InMemoryMessageRepository, NoopMessageRepository

@@ -1,14 +1,15 @@
 """`check` reads the first page of the chosen profile's check stream (the manifest's table of them)."""
 
-import json
 
 import pytest
 import yaml
-from airbyte_cdk.models import FailureType, Status
+from airbyte_cdk.models import Status
 
 import sandbox
+from bundle import build
+from bundle.components import BundleError
+from bundle.tables import check_streams, missing_from_tables
 from source_analytics import source
-from source_analytics.run import _get_source
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     PROFILES,
@@ -24,7 +25,7 @@ from unit_tests.harness import check, given_token_endpoint
 
 
 def check_stream(api):
-    [stream] = source.check_streams(yaml.safe_load(source.MANIFEST_PATH.read_text()))[api]
+    [stream] = check_streams(yaml.safe_load(source.MANIFEST_PATH.read_text()))[api]
     return stream
 
 
@@ -67,36 +68,41 @@ def test_check_fails_when_access_is_refused(http_mocker):
 
 
 # ------------------------------------------------------------------------------------------------------------------
-# Check fails closed: a profile the spec offers without a check stream stops the connector at start-up, instead of
-# a check that answers SUCCEEDED without sending a request.
+# Check fails closed: a profile the spec offers without a check stream is refused by the tests and by `make bundle`,
+# instead of a check that answers SUCCEEDED without sending a request (bundle/tables.py).
 # ------------------------------------------------------------------------------------------------------------------
 # No API of the family would be called this: a contributor's real sixth profile never collides with it.
 MADE_UP = "zz_profile_without_a_check_stream"
 
 
-@pytest.fixture
-def manifest_with_a_sixth_profile(tmp_path, monkeypatch):
-    """The connector's manifest with a made-up profile added the way a contributor might add one: in the spec's
-    list of profiles and with streams of its own (tracking's), but with no check stream named for it."""
-    manifest = yaml.safe_load(source.MANIFEST_PATH.read_text())
+def with_a_sixth_profile(manifest):
+    """The manifest with a made-up profile added the way a contributor might add one: in the spec's list of
+    profiles and with streams of its own (tracking's), but in neither table."""
     manifest["spec"]["connection_specification"]["properties"]["api"]["enum"].append(MADE_UP)
     tracking = next(block for block in manifest["streams"] if "'tracking'" in block.get("condition", ""))
     manifest["streams"].append({**tracking, "condition": f"{{{{ config.get('api') == '{MADE_UP}' }}}}"})
-    path = tmp_path / "manifest.yaml"
-    path.write_text(yaml.safe_dump(manifest, sort_keys=False))
-    monkeypatch.setattr(source, "MANIFEST_PATH", path)
+    return manifest
 
 
-@pytest.mark.usefixtures("manifest_with_a_sixth_profile")
-@pytest.mark.parametrize("api", [MADE_UP, "tracking"])
-def test_a_profile_without_a_check_stream_stops_the_connector_at_start_up(tmp_path, capsys, api):
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps(oauth_config(api)))
+def test_every_profile_the_spec_offers_has_a_check_stream_and_a_base_url():
+    assert missing_from_tables(yaml.safe_load(source.MANIFEST_PATH.read_text())) == []
 
-    assert _get_source(["check", "--config", str(config)]) is None
 
-    messages = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
-    assert [m["type"] for m in messages] == ["TRACE"]  # no CONNECTION_STATUS, let alone SUCCEEDED
-    error = messages[0]["trace"]["error"]
-    assert error["failure_type"] == FailureType.system_error.value
-    assert MADE_UP in error["message"] and "check stream" in error["message"]
+def test_a_profile_without_a_check_stream_or_base_url_is_refused_naming_both_tables():
+    said = missing_from_tables(with_a_sixth_profile(yaml.safe_load(source.MANIFEST_PATH.read_text())))
+
+    assert len(said) == 2 and all(MADE_UP in sentence for sentence in said)
+    assert "check stream" in said[0] and "base URL" in said[1]
+
+
+def test_make_bundle_refuses_a_manifest_with_a_profile_missing_from_the_tables(tmp_path, monkeypatch):
+    package = tmp_path / "source_analytics"
+    package.mkdir()
+    (package / "manifest.yaml").write_text(
+        yaml.safe_dump(with_a_sixth_profile(yaml.safe_load(source.MANIFEST_PATH.read_text())), sort_keys=False))
+    monkeypatch.setattr("bundle.PACKAGE_DIR", package)
+    monkeypatch.setattr("bundle.flatten", lambda directory: "")
+
+    with pytest.raises(BundleError, match=MADE_UP):
+        build(tmp_path / "out")
+    assert not (tmp_path / "out").exists()

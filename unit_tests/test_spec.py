@@ -6,7 +6,7 @@ import sandbox
 from sandbox.instance import credentials
 from source_analytics import SourceAnalytics
 from source_analytics.components.auth import KINDS
-from source_analytics.source import documented_base_urls
+from bundle.tables import documented_base_urls
 from unit_tests.harness import credential_kinds, resolved_manifest
 
 SECRET_FIELDS = {"client_id", "client_secret", "access_token", "api_key", "password"}

@@ -1,7 +1,5 @@
 """Child streams read one partition per parent record, from the parent's own pages."""
 
-import pytest
-
 from source_analytics import SourceAnalytics
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
