@@ -1,7 +1,7 @@
 """The test tiers, named by pytest markers (README, "Tests"):
 
 - `unit`: in-process, in seconds: HTTP answered by HttpMocker / requests-mock, no process started, no server
-  listening, no real wait. `make unit`.
+  listening, no real wait; a test still running after UNIT_TIMEOUT has hung and fails. `make unit`.
 - `e2e`: the sandbox over real HTTP, the installed command, other processes. `make e2e`.
 - `image_tests`: the connector image in a Docker engine (integration_tests/docker_engine.py). In `make test`.
 
@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parent
 E2E_DIRECTORIES = [ROOT / "integration_tests", ROOT / "sandbox" / "tests"]
 # A sleep this long in the unit tier is a real wait (the CDK's partition enqueuer naps 0.1 s on a full queue).
 LONGEST_NAP = 0.5
+# A unit test takes 2 s at most (--durations): one still running after this has hung (a request whose pacer place
+# is never given back waits for ever), and fails here instead of at the live tiers' 20 minutes.
+UNIT_TIMEOUT = 30
 
 
 def pytest_configure(config):
@@ -43,6 +46,8 @@ def pytest_collection_modifyitems(config, items):
         tier = _tier(item)
         if not item.get_closest_marker(tier):
             item.add_marker(getattr(pytest.mark, tier))
+        if tier == "unit" and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(UNIT_TIMEOUT))
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,4 @@
 import copy
-import json
 import threading
 import time
 from typing import Dict, List
@@ -205,16 +204,3 @@ def build_each_manifest_once(monkeypatch):
     monkeypatch.setattr(cds, "get_declarative_component_schema", lambda: _COMPONENT_SCHEMA)
     monkeypatch.setattr(cds, "validate_manifest", _validate_once)
     monkeypatch.setattr(cds, "ManifestComponentTransformer", _PropagateOnce)
-
-
-@pytest.fixture(autouse=True)
-def rate_limits_reach_the_error_handler(monkeypatch):
-    """The unit tier reads the manifest's documented handling of a 429 (the error handler's filters, backoff and
-    retries), so the request budget hands every 429 up at once instead of waiting it out and sending again below the
-    CDK (that: test_transport.py, and the live tiers)."""
-    init = requester.PacingBudget.__init__
-
-    def without_patience(self, *args, **kwargs):
-        init(self, *args, **dict(kwargs, patience=0))
-
-    monkeypatch.setattr(requester.PacingBudget, "__init__", without_patience)

@@ -11,7 +11,6 @@ from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     PROFILES,
     api_request,
-    bearer_config,
     error_response,
     first_page,
     first_page_request,
@@ -23,6 +22,7 @@ from unit_tests.builders import (
     tracking_page,
 )
 from sandbox.profile import API_KEY, BASIC, BEARER, OAUTH2
+from source_analytics.components.pacing import AdaptivePacer
 from unit_tests.builders import config, first_request, given_credentials, taking
 from unit_tests.harness import (
     CDK_EXTRA_SECOND,
@@ -32,6 +32,7 @@ from unit_tests.harness import (
     read_streams,
     each,
     records,
+    resolved_manifest,
     stream_errors,
 )
 
@@ -75,27 +76,39 @@ def ok_page(api):
 
 
 # ---- rate limits -------------------------------------------------------------------------------------------------
+# A 429 is the API asking to wait, not an error: the request budget holds the host's requests as long as it asks and
+# sends the request again, below the CDK's retries, for up to the requester's rate_limit_patience_in_seconds. Only a
+# 429 that outlasts that patience reaches the error handler's documented retries and backoff. (The pacers' holds are
+# recorded by `pacer_waits`, the CDK's backoff by `backoff_waits`; neither is slept.)
+PATIENCE = resolved_manifest()["definitions"]["requester"]["rate_limit_patience_in_seconds"]
+
+
 @pytest.mark.parametrize("api", PROFILES)
-def test_429_waits_as_long_as_retry_after_says(http_mocker, backoff_waits, api):
+def test_a_429_is_waited_out_as_long_as_retry_after_says_without_spending_a_retry(
+        http_mocker, backoff_waits, pacer_waits, api):
     given_credentials(http_mocker, config(api))
-    given_first_page(http_mocker, api, error_response(429, {"Retry-After": "7"}), ok_page(api))
+    request = given_first_page(http_mocker, api, error_response(429, {"Retry-After": "7"}), ok_page(api))
 
     output = read_first_stream(api)
 
     assert records(output) == ok_records(api)
     assert stream_errors(output) == []
-    assert backoff_waits == waited(7)
+    http_mocker.assert_number_of_calls(request, 2)
+    assert pacer_waits[:1] == [pytest.approx(7, abs=0.2)]
+    assert backoff_waits == []
 
 
 @pytest.mark.parametrize("api", PROFILES)
-def test_429_without_retry_after_waits_the_documented_backoff(http_mocker, backoff_waits, api):
+def test_a_429_without_retry_after_holds_requests_a_second_then_sends_again(http_mocker, backoff_waits, pacer_waits, api):
     given_credentials(http_mocker, config(api))
-    given_first_page(http_mocker, api, error_response(429), ok_page(api))
+    request = given_first_page(http_mocker, api, error_response(429), ok_page(api))
 
     output = read_first_stream(api)
 
     assert records(output) == ok_records(api)
-    assert backoff_waits == waited(retry_waits(api)[0])
+    http_mocker.assert_number_of_calls(request, 2)
+    assert pacer_waits[:1] == [pytest.approx(1, abs=0.2)]
+    assert backoff_waits == []
 
 
 @pytest.mark.parametrize("api", PROFILES)
@@ -148,17 +161,24 @@ def test_a_5xx_the_document_does_not_retry_fails_at_once(http_mocker, backoff_wa
     assert failure_types(output) == [FailureType.transient_error]
 
 
-# Retries exhausted, on a rate limit (429) or a server error the document retries: the documented number of attempts and waits, then
-# one transient error naming the stream; a rate limit says so in the documented message.
+# Retries exhausted, on a rate limit (429) or a server error the document retries: the documented number of attempts
+# and waits, then one transient error naming the stream; a rate limit says so in the documented message. Each attempt
+# at a rate limit is first waited out and sent again for the requester's patience, below the CDK.
 @pytest.mark.parametrize("api, status", [(api, status) for api in PROFILES for status in (
     429, profile(api).server_errors[0])], ids=[f"{api}-{s}" for api in PROFILES for s in ("429", "5xx")])
-def test_retries_exhausted_end_with_one_transient_error(http_mocker, backoff_waits, api, status):
+def test_retries_exhausted_end_with_one_transient_error(http_mocker, backoff_waits, pacer_waits, api, status):
     given_credentials(http_mocker, config(api))
     request = given_first_page(http_mocker, api, error_response(status))
 
     output = read_first_stream(api, expect_failure=True)
 
-    http_mocker.assert_number_of_calls(request, max_attempts(api))
+    if status == 429:
+        # Held (a second at a time without Retry-After, then at the pace the 429s set) and sent again until the
+        # patience ran out, in every attempt: a hold before each send again, the patience's length of them per attempt.
+        assert len(pacer_waits) > 2 * max_attempts(api)
+        assert sum(pacer_waits) >= max_attempts(api) * (PATIENCE - AdaptivePacer.MIN_RATE ** -1)
+    else:
+        http_mocker.assert_number_of_calls(request, max_attempts(api))
     assert backoff_waits == waited(*retry_waits(api))
     assert failure_types(output) == [FailureType.transient_error]
     assert stream_errors(output)[0].trace.error.stream_descriptor.name == first_stream(api)

@@ -26,11 +26,6 @@ class BudgetedSession:
         return self.session.send(request, **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def rate_limits_reach_the_error_handler():
-    """Here the budget's own patience is what is tested (unit_tests/conftest.py sets it to 0 elsewhere)."""
-
-
 def _answers(monkeypatch, *statuses, retry_after="1", body=b"{}", content_type="application/json"):
     """requests' own HTTPAdapter answers these statuses in turn (the last one again and again)."""
     sent = []

@@ -1,10 +1,8 @@
 """Pacing to an API rate limit that nobody told the connector."""
 
-import math
 import threading
 import time
-from collections import deque
-from typing import Callable, Deque, Dict, Optional
+from typing import Callable, Dict, Optional
 
 import requests
 from airbyte_cdk.models import FailureType
@@ -137,6 +135,10 @@ class AdaptivePacer:
             if in_window:
                 self._in_flight += 1
             return now
+
+    def now(self) -> float:
+        """The pacer's clock: what its holds and waits are measured on."""
+        return self._clock()
 
     def wait_time(self) -> float:
         """Seconds until the next request may go."""

@@ -3,7 +3,6 @@
 import logging
 import re
 import threading
-import time
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, List, Mapping, Optional, Set, Tuple
@@ -176,11 +175,11 @@ class PacingBudget(AbstractAPIBudget):
 
     # ---- AbstractAPIBudget -------------------------------------------------------------------------------------
     def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
-        deadline = time.monotonic() + self._patience  # waits for the pace count against the patience too
         release_this_threads_place()  # a send before this one that raised where nobody saw it
+        pacer = self._pacer_of(request)
+        deadline = pacer.now() + self._patience  # waits for the pace count against the patience too
         if self._inner is not None:
             self._inner.acquire_call(request, block=block, timeout=timeout)
-        pacer = self._pacer_of(request)
         sent_at = pacer.acquire()
         try:
             self._authenticate(request)
@@ -225,7 +224,7 @@ class PacingBudget(AbstractAPIBudget):
         while True:
             mark_reached(request.url or "")
             wait = pacer.release(sent_at, response)
-            if wait is None or wait >= self._max_wait or time.monotonic() + wait > deadline:
+            if wait is None or wait >= self._max_wait or pacer.now() + wait > deadline:
                 if self._page is not None and response.status_code == 200:
                     problem = answer_problem(response, self._page)
                     if problem is not None:
