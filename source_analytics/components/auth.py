@@ -143,18 +143,6 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
         return (self.get_token_refresh_endpoint(), self.get_client_id(), self.get_client_secret(),
                 self.get_grant_type(), tuple(self.get_scopes()))
 
-    def set_token_expiry_date(self, value: AirbyteDateTime) -> None:
-        super().set_token_expiry_date(value)
-        key = self._client_key()
-        shared = self._shared_tokens.get(key)
-        token, expiry = self.access_token, self.get_token_expiry_date()
-        if shared is not None and shared.token == token:
-            self._renew_early = shared.renew_early
-            return
-        lifetime = expiry - ab_datetime_now()
-        self._renew_early = max(timedelta(0), min(lifetime / 2, self._RENEW_EARLY_AT_MOST))
-        self._shared_tokens[key] = _SharedToken(token, expiry, self._renew_early)
-
     def current_token(self) -> Optional[str]:
         try:
             return self.access_token
@@ -167,8 +155,10 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
     def refresh_access_token(self) -> Tuple[str, AirbyteDateTime]:
         """A token and its expiry: the newest shared one of this client when this requester's is not it, or a
         new one from the token endpoint (`request_token`)."""
-        shared = self._shared_tokens.get(self._client_key())
+        key = self._client_key()
+        shared = self._shared_tokens.get(key)
         if shared is not None and shared.token != self.current_token() and not shared.due():
+            self._renew_early = shared.renew_early
             return shared.token, shared.expiry
         try:
             body = self.request_token()
@@ -181,7 +171,12 @@ class ClientCredentialsAuthenticator(DeclarativeOauth2Authenticator):
             )
             raise AirbyteTracedException(message=message, internal_message=f"The token request failed: {error}",
                                          failure_type=FailureType.transient_error) from error
-        return body[self.get_access_token_name()], self._expiry(body.get(self.get_expires_in_name()))
+        # Shared here, with what this method returns, rather than when the CDK assigns the token and its expiry: no
+        # reliance on the order in which it does.
+        token, expiry = body[self.get_access_token_name()], self._expiry(body.get(self.get_expires_in_name()))
+        self._renew_early = max(timedelta(0), min((expiry - ab_datetime_now()) / 2, self._RENEW_EARLY_AT_MOST))
+        self._shared_tokens[key] = _SharedToken(token, expiry, self._renew_early)
+        return token, expiry
 
     def _expiry(self, expires_in: Any) -> AirbyteDateTime:
         """`expires_in` seconds from now, as the documents give it; an hour without one (the CDK's default)."""
