@@ -29,7 +29,6 @@ class SourceAnalytics(YamlDeclarativeSource):
             state=state,
             config_path=config_path,
         )
-        self._state_given = bool(state)
         self.prebuilt_streams: Optional[List[AbstractStream]] = None
         self._api = (config or {}).get("api")  # for messages; the CDK keeps its own copy of the config private
 
@@ -54,23 +53,7 @@ class SourceAnalytics(YamlDeclarativeSource):
         prebuilt, self.prebuilt_streams = self.prebuilt_streams, None
         if prebuilt is not None:
             return prebuilt
-        # Streams read their cursors from the state as they are built; a cursor value that is not a date, or a
-        # state of the wrong shape, fails there with a bare ValueError/TypeError that the CDK reports as its own bug.
-        try:
-            return super().streams(config)
-        except (ValueError, TypeError, KeyError) as error:
-            if not self._state_given:
-                raise
-            detail = str(error)
-            if detail.startswith("No format in"):
-                detail = f"cursor value {detail.rsplit(' matching ', 1)[-1]!r} is not a date-time like 2024-01-01T00:00:00Z"
-            message = (
-                f"The state given to this sync cannot be read: {detail}. Pass the last state this connector emitted, "
-                "or clear the stream's state to read it again from start_date."
-            )
-            raise AirbyteTracedException(
-                message=message, internal_message=str(error), failure_type=FailureType.config_error
-            ) from error
+        return super().streams(config)
 
     def read(
         self,

@@ -1,16 +1,19 @@
 """Incremental streams filter on the client by their cursor and keep the latest cursor value as state."""
 
-from airbyte_cdk.models import SyncMode
+import pytest
+from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from unit_tests.builders import (
     DEFAULT_TOKEN_URLS,
     api_request,
     hal_page,
+    PROFILES,
     oauth_config,
     page,
+    profile,
 )
-from unit_tests.harness import final_state, given_token_endpoint, read_streams, record_ids, stream_errors
+from unit_tests.harness import each, final_state, given_token_endpoint, read_streams, record_ids, records, stream_errors
 
 EVENTS = api_request("/events")
 BANK_TRANSACTIONS = api_request("/v1/bank_transactions", {"page": 1, "page_size": 100})
@@ -185,3 +188,27 @@ def test_records_without_a_cursor_value_are_kept_and_do_not_move_the_state(http_
 
     assert record_ids(output, "contacts", "ContactID") == ["null-cursor", "no-cursor", "dated"]
     assert final_state(output, "contacts") == {"UpdatedDateUTC": "2024-01-01T00:00:00Z"}
+
+
+# A saved state whose cursor value the stream's cursor cannot read: refused before any request, naming the stream and
+# the value, as a config error (components/state_check.py), for every incremental stream the documents describe;
+# per partition too, for a child read once per parent.
+INCREMENTAL = [(api, stream.name, stream.cursor) for api in PROFILES for stream in profile(api).streams if stream.cursor]
+
+
+@each("api, stream, cursor", INCREMENTAL, ids=[f"{api}-{stream}" for api, stream, _ in INCREMENTAL])
+@pytest.mark.parametrize("shape", ["stream", "per partition"])
+def test_a_state_whose_cursor_is_not_a_date_is_refused_naming_the_stream_before_any_request(api, stream, cursor, shape):
+    value = {cursor: "yesterday"}
+    if shape == "per partition":
+        value = {"states": [{"partition": {"id": "p1"}, "cursor": value}], "state": {cursor: "2024-01-01T00:00:00Z"}}
+    state = StateBuilder().with_stream_state(stream, value).build()
+
+    # No request is mocked: one sent would fail the read with another message.
+    output = read_streams(oauth_config(api), [stream], SyncMode.incremental, state=state, expect_failure=True)
+
+    [error] = [m.trace.error for m in output.errors]
+    assert error.failure_type == FailureType.config_error
+    assert error.message.startswith(f"Stream '{stream}': the state given to this sync cannot be read: its {cursor} "
+                                    "'yesterday' is not a date-time"), error.message
+    assert records(output) == []
