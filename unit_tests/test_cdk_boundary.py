@@ -14,6 +14,13 @@ from typing import Set, Tuple
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import CustomRequester as CustomRequesterModel
 from airbyte_cdk.sources.message import InMemoryMessageRepository, NoopMessageRepository
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.test.catalog_builder import CatalogBuilder, ConfiguredAirbyteStreamBuilder
+from airbyte_cdk.test.entrypoint_wrapper import read
+
+from source_analytics.source import MANIFEST_PATH
+from unit_tests.builders import config
 
 PACKAGE = Path(__file__).resolve().parent.parent / "source_analytics"
 CHECKED_AGAINST = "7.39.1"
@@ -103,3 +110,19 @@ def test_the_cdk_gives_a_custom_requester_no_message_repository():
     requester = factory.create_component(CustomRequesterModel, model.dict(), config={}, name="users")
 
     assert isinstance(requester.message_repository, NoopMessageRepository)
+
+
+def test_the_cdk_reads_nothing_of_a_catalog_stream_the_source_lacks_and_ends_without_an_error():
+    """Why the refusal of a catalog made for another profile is the package's alone (source.py, README): the CDK's
+    concurrent declarative source skips a catalog stream it does not have (its `_select_streams` queues an
+    INCOMPLETE status that a read of no stream never emits) and ends the read as a success, whatever the manifest
+    says; no component is asked. When this fails, the CDK says something of such a stream itself: if it refuses it,
+    drop the package's refusal and add the case to integration_tests/test_bad_input.py's SAID_ALIKE."""
+    settings = config("tracking")
+    catalog = CatalogBuilder().with_stream(
+        ConfiguredAirbyteStreamBuilder().with_name("customers").with_sync_mode(SyncMode.full_refresh)).build()
+    source = YamlDeclarativeSource(path_to_yaml=str(MANIFEST_PATH), catalog=catalog, config=settings, state=[])
+
+    output = read(source, settings, catalog)
+
+    assert output.errors == [] and output.records == [] and output.trace_messages == []
