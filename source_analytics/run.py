@@ -1,22 +1,14 @@
+"""The `source-analytics` command: the CDK's entrypoint on the package's manifest, and what only the package adds
+around it (README, "Run it without building an image"): input files read leniently and their mistakes said as config
+errors, config errors in the spec's words, and a failed sync kept to one error trace."""
+
 import sys
-import traceback
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER, is_platform_debug_log_enabled
-from airbyte_cdk.models import (
-    AirbyteErrorTraceMessage,
-    AirbyteLogMessage,
-    AirbyteMessage,
-    AirbyteMessageSerializer,
-    AirbyteTraceMessage,
-    FailureType,
-    Level,
-    TraceType,
-    Type,
-)
+from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, AirbyteMessageSerializer, FailureType, Level, Type
 from airbyte_cdk.sources.utils.schema_helpers import split_config
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -24,27 +16,18 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
 from source_analytics.logs import lower_cdk_notices
-from source_analytics.components.messages import capitalized, names_its_stream
 from source_analytics.source import SourceAnalytics
 
 
-def _start_up_error(message: str, error: Exception, failure_type: FailureType) -> AirbyteMessage:
-    return AirbyteMessage(
-        type=Type.TRACE,
-        trace=AirbyteTraceMessage(
-            type=TraceType.ERROR,
-            emitted_at=datetime.now(timezone.utc).timestamp() * 1000,
-            error=AirbyteErrorTraceMessage(
-                message=filter_secrets(f"{message} {error}"),
-                internal_message=filter_secrets(str(error)),
-                stack_trace=filter_secrets(traceback.format_exc()),
-                failure_type=failure_type,
-            ),
-        ),
-    )
+def _trace(error: Exception, message: str, failure_type: FailureType = FailureType.system_error) -> str:
+    """An ERROR trace for an exception that ended the command, with its traceback, secrets filtered."""
+    if not isinstance(error, AirbyteTracedException):
+        error = AirbyteTracedException.from_exception(error, message=message, failure_type=failure_type)
+    return orjson.dumps(AirbyteMessageSerializer.dump(error.as_sanitized_airbyte_message())).decode()
 
 
 def _get_source(args: List[str]) -> Optional[SourceAnalytics]:
+    """The source on the command's files, or None once an ERROR trace has said which file could not be read."""
     files: Dict[str, Any] = {}
     for name, path, load in (
         ("catalog", AirbyteEntrypoint.extract_catalog(args), SourceAnalytics.read_catalog),
@@ -53,89 +36,49 @@ def _get_source(args: List[str]) -> Optional[SourceAnalytics]:
     ):
         try:
             files[name] = load(path) if path else None
-        except Exception as error:
-            # The caller's files could not be loaded: that is input to fix, not a connector failure.
-            _emit(_start_up_error(f"Could not read the {name} file {path}:", error, FailureType.config_error))
+        except Exception as error:  # the caller's file: input to fix, not the connector's failure
+            print(_trace(error, f"Could not read the {name} file {path}: {error}", FailureType.config_error), flush=True)
             return None
     try:
         return SourceAnalytics(**files, config_path=AirbyteEntrypoint.extract_config(args))
     except Exception as error:
-        _emit(_start_up_error("The connector failed to start:", error, FailureType.system_error))
+        print(_trace(error, f"The connector failed to start: {error}"), flush=True)
         return None
 
 
-def _emit(message: AirbyteMessage) -> None:
-    print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)
+def _log(text: str) -> str:
+    log = AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(level=Level.ERROR, message=filter_secrets(text)))
+    return orjson.dumps(AirbyteMessageSerializer.dump(log)).decode()
 
 
 class _OneErrorTrace:
-    """Keeps a failed sync to one ERROR trace that says what to fix.
-
-    The CDK reports an error per failing stream, and then a closing summary of them all typed config_error; when
-    bad credentials fail every stream, the user gets the same error many times and a summary that is not the
-    cause. The first error is the cause the platform shows (in the words its stream's requester said it in,
-    components/messages.py); every later error goes to the log instead, once per wording (a quota
-    used up fails every partition still queued alike), its repeats counted in one line at the end.
-    """
+    """Keeps a failed sync to one ERROR trace, the first: the cause the platform shows, in the words its component
+    said it in (components/messages.py). The CDK reports an error per failing stream and then a closing summary of
+    them all, typed config_error: when bad credentials fail every stream, the user would get the same error many
+    times and a summary that is not the cause. Every later error goes to the log, once per wording (a quota used up
+    fails every partition still queued alike), its repeats counted at the end."""
 
     def __init__(self) -> None:
         self.reported = False
         self._repeats: Dict[str, int] = {}  # later errors already logged -> times they came again
 
-    def pass_through(self, message: str) -> Optional[str]:
-        if not message.startswith('{"type":"TRACE"'):
-            return message
-        parsed = orjson.loads(message)
-        if parsed["trace"]["type"] != "ERROR":
-            return message
-        error = parsed["trace"]["error"]
-        if self.reported:
-            return self.log_once(self.reword(error)[0], error.get("internal_message"))
-        self.reported = True
-        error["message"], error["failure_type"] = self.reword(error)
-        return orjson.dumps(parsed).decode()
-
-    @staticmethod
-    def reword(error: Dict[str, Any]) -> tuple:
-        """The requester has said it in the user's words (components/messages.py); an error from elsewhere (the CDK's
-        closing summary, a failure outside a request) names its stream here, by the same rule."""
-        message, failure_type = error.get("message") or "", error.get("failure_type")
-        stream = (error.get("stream_descriptor") or {}).get("name") or ""
-        if names_its_stream(message, failure_type, stream) and f"stream {stream}" not in message:
-            message = f"Stream '{stream}': {message}"
-        return capitalized(message), failure_type
-
-    def log_once(self, message: str, internal_message: Optional[str] = None) -> Optional[str]:
-        """A later error's log line, or None for one already logged with the same words (a quota used up fails
-        every partition still queued alike): `repeats` counts those instead."""
+    def pass_through(self, line: str) -> Optional[str]:
+        if not line.startswith('{"type":"TRACE"') or orjson.loads(line)["trace"]["type"] != "ERROR":
+            return line
+        if not self.reported:
+            self.reported = True
+            return line
+        error = orjson.loads(line)["trace"]["error"]
+        message, internal = error.get("message") or "", error.get("internal_message")
         if message in self._repeats:
             self._repeats[message] += 1
             return None
         self._repeats[message] = 0
-        return self.to_log(message, internal_message)
+        return _log(f"Also failed: {message}" + (f" ({internal})" if internal else ""))
 
     def repeats(self) -> List[str]:
         """One log line per later error that came again, with how often; for the end of the command."""
-        lines = []
-        for message, times in self._repeats.items():
-            if times:
-                log = AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(
-                    level=Level.ERROR, message=filter_secrets(f"Also failed {times} more times: {message}")))
-                lines.append(orjson.dumps(AirbyteMessageSerializer.dump(log)).decode())
-        return lines
-
-    @staticmethod
-    def to_log(message: str, internal_message: Optional[str] = None) -> str:
-        text = f"Also failed: {message}" + (f" ({internal_message})" if internal_message else "")
-        log = AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(level=Level.ERROR, message=filter_secrets(text)))
-        return orjson.dumps(AirbyteMessageSerializer.dump(log)).decode()
-
-
-def _error_trace(error: Exception) -> str:
-    """The one ERROR trace for an exception that ended the command, secrets filtered."""
-    if not isinstance(error, AirbyteTracedException):
-        error = AirbyteTracedException.from_exception(error, message=f"The connector failed: {error}")
-    return orjson.dumps(AirbyteMessageSerializer.dump(error.as_sanitized_airbyte_message())).decode()
+        return [_log(f"Also failed {times} more times: {message}") for message, times in self._repeats.items() if times]
 
 
 def _readable_config_error(schema: Dict[str, Any], config: Dict[str, Any]) -> Optional[str]:
@@ -149,12 +92,10 @@ def _readable_config_error(schema: Dict[str, Any], config: Dict[str, Any]) -> Op
     is named, and a pattern error says the expected form.
     """
     errors = sorted(validator_for(schema)(schema).iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
-    if not errors:
-        return None
     said = list(dict.fromkeys(_readable(error) for error in errors))
-    if len(said) == 1:
-        return f"Config validation error: {said[0]}"
-    return f"Config validation error: {' '.join(text.rstrip('.') + '.' for text in said)}"
+    if not said:
+        return None
+    return "Config validation error: " + (said[0] if len(said) == 1 else " ".join(t.rstrip(".") + "." for t in said))
 
 
 def _readable(error: ValidationError) -> str:
@@ -197,10 +138,6 @@ class _Entrypoint(AirbyteEntrypoint):
 
 
 def run() -> None:
-    _run(sys.argv[1:])
-
-
-def _run(args: List[str]) -> None:
     """airbyte_cdk.entrypoint.launch, with the CDK's AirbyteEntrypoint (parse_args, run) doing the work.
 
     launch itself cannot be reused: it builds a plain AirbyteEntrypoint (no _Entrypoint, so config errors would
@@ -208,6 +145,7 @@ def _run(args: List[str]) -> None:
     the CDK's exception hook, which logs it FATAL with its traceback and then emits it again as a trace. What
     launch does besides is the loop below: each message written in one call inside PRINT_BUFFER.
     """
+    args = sys.argv[1:]
     source = _get_source(args)
     if source is None:
         sys.exit(1)
@@ -222,13 +160,13 @@ def _run(args: List[str]) -> None:
                 if line is not None:
                     write(f"{line}\n")
         except Exception as error:
-            if not errors.reported:
-                # One trace, the traceback in its stack_trace only.
-                write(f"{errors.pass_through(_error_trace(error))}\n")
+            if not errors.reported:  # one trace, the traceback in its stack_trace only
+                write(f"{_trace(error, f'The connector failed: {error}')}\n")
                 sys.exit(1)
             for line in errors.repeats():
                 write(f"{line}\n")
             # Most often the CDK's closing summary of the failed streams, already reported.
             summary = error.message if isinstance(error, AirbyteTracedException) else repr(error)
-            write(f"{errors.to_log(summary, getattr(error, 'internal_message', None))}\n")
+            internal = getattr(error, "internal_message", None)
+            write(_log(f"Also failed: {summary}" + (f" ({internal})" if internal else "")) + "\n")
             sys.exit(1)

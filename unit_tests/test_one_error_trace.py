@@ -37,12 +37,3 @@ def test_a_later_error_that_comes_again_is_logged_once_and_counted():
     [repeats] = [orjson.loads(line)["log"]["message"] for line in errors.repeats()]
     assert repeats.startswith("Also failed 2 more times: Stream 'customers': the API answered HTTP 429")
 
-
-def test_an_error_from_outside_a_request_is_named_by_its_stream():
-    """The requester names its stream; an error raised elsewhere gets the stream of its trace."""
-    trace = AirbyteTracedException(message="something broke", failure_type=FailureType.system_error)
-    line = orjson.dumps(AirbyteMessageSerializer.dump(
-        trace.as_airbyte_message(stream_descriptor=StreamDescriptor(name="users")))).decode()
-
-    assert orjson.loads(_OneErrorTrace().pass_through(line))["trace"]["error"]["message"] == \
-        "Stream 'users': something broke"
