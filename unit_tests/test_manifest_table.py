@@ -46,3 +46,32 @@ def test_each_stream_gives_its_name_once():
     streams += [node for node in manifest_nodes(MANIFEST["streams"]) if "$parameters" in node]
     assert streams
     assert not [node["$parameters"]["name"] for node in streams if "name" in node]
+
+
+def _effective(node, key, hops):
+    """(value, hops) of `key` in a node as the CDK merges it: its own, else its $ref target's (one hop more each)."""
+    while isinstance(node, dict):
+        if key in node:
+            return node[key], hops
+        if "$ref" not in node:
+            return None, hops
+        node, hops = _target(node["$ref"]), hops + 1
+    return None, hops
+
+
+def hops_to_authenticator(stream):
+    """The $ref hops a reader follows from a stream's entry in `streams` to the authenticator definition its
+    requester names: the stream's own $ref, then each $ref on the way to its retriever's requester's authenticator."""
+    node, hops = stream, 0
+    for key in ("retriever", "requester", "authenticator"):
+        node, hops = _effective(node, key, hops)
+        assert node is not None, f"no {key} under {stream}"
+    return hops + (1 if "$ref" in node else 0)
+
+
+def test_every_stream_is_at_most_three_ref_hops_from_its_authenticator():
+    # A stream's table row, its requester and its credentials in a few hops, as in Airbyte's anchor connectors.
+    entries = [stream for block in MANIFEST["streams"] for stream in block["streams"]]
+    hops = [(stream["$ref"], (stream.get("$parameters") or {}).get("name"), hops_to_authenticator(stream))
+            for stream in entries]
+    assert len(hops) == 15 and max(hop for *_, hop in hops) <= 3, hops

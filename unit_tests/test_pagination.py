@@ -97,7 +97,7 @@ def study_paged_with_per_page(tmp_path, monkeypatch):
     """The manifest with studies' paginator naming its page size `per_page`, as another API might, the way
     docs/adding-a-profile.md says: the shared paginator by $ref with its `page_size_option` replaced."""
     manifest = yaml.safe_load(source.MANIFEST_PATH.read_text())
-    manifest["definitions"]["studies_retriever"]["paginator"] = {
+    manifest["definitions"]["studies_stream"]["retriever"]["paginator"] = {
         "$ref": "#/definitions/page_number_paginator",
         "page_size_option": {"type": "RequestOption", "inject_into": "request_parameter", "field_name": "per_page"},
     }
