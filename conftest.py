@@ -23,7 +23,9 @@ E2E_DIRECTORIES = [ROOT / "integration_tests", ROOT / "sandbox" / "tests"]
 # A sleep this long in the unit tier is a real wait (the CDK's partition enqueuer naps 0.1 s on a full queue).
 LONGEST_NAP = 0.5
 # A unit test takes 2 s at most (--durations): one still running after this has hung (a request whose pacer place
-# is never given back waits for ever), and fails here instead of at the live tiers' 20 minutes.
+# is never given back waits for ever). pytest-timeout then prints every thread's stack and ends the test's process
+# (timeout_method "thread"; under -n, its worker, which xdist reports as that test failing), instead of the live
+# tiers' 20 minutes.
 UNIT_TIMEOUT = 30
 
 

@@ -19,9 +19,11 @@ from source_analytics.logs import lower_cdk_notices
 from source_analytics.source import SourceAnalytics
 
 
-def _trace(error: Exception, message: str, failure_type: FailureType = FailureType.system_error) -> str:
-    """An ERROR trace for an exception that ended the command, with its traceback, secrets filtered."""
-    if not isinstance(error, AirbyteTracedException):
+def _trace(error: Exception, message: str, failure_type: FailureType = FailureType.system_error,
+           as_said: bool = False) -> str:
+    """An ERROR trace for an exception that ended the command, with its traceback, secrets filtered: in `message`,
+    or (`as_said`) in its own words when a component said it."""
+    if not (as_said and isinstance(error, AirbyteTracedException)):
         error = AirbyteTracedException.from_exception(error, message=message, failure_type=failure_type)
     return orjson.dumps(AirbyteMessageSerializer.dump(error.as_sanitized_airbyte_message())).decode()
 
@@ -161,7 +163,7 @@ def run() -> None:
                     write(f"{line}\n")
         except Exception as error:
             if not errors.reported:  # one trace, the traceback in its stack_trace only
-                write(f"{_trace(error, f'The connector failed: {error}')}\n")
+                write(f"{_trace(error, f'The connector failed: {error}', as_said=True)}\n")
                 sys.exit(1)
             for line in errors.repeats():
                 write(f"{line}\n")

@@ -45,29 +45,31 @@ def probe_manifest(credentials: str, paginator: Union[None, str, Dict[str, Any]]
     for rule in manifest["spec"]["config_normalization_rules"]["transformations"]:
         if rule["type"] == "ConfigRemapField":
             rule["map"][PROBE] = ["things"] if rule["field_path"] != ["__documented_base_url"] else PROBE_URL
-    manifest["definitions"]["probe_requester"] = {
-        "$ref": "#/definitions/requester",
-        "authenticator": {"$ref": "#/definitions/credentials", kind: {"$ref": f"#/definitions/{credentials}"}},
-        "error_handler": _component(error_handler),
-        "$parameters": {"token_path": "/oauth/token",
-                        "api_key_name": "api_key" if credentials == "api_key_in_query" else "X-Api-Key"},
-    }
-    retriever = {
-        "type": "SimpleRetriever",
-        "requester": {"$ref": "#/definitions/probe_requester"},
-        "record_selector": _component(record_selector),
-        "paginator": _component(paginator) if paginator else {"type": "NoPagination"},
+    # The probe's stream template, its row of the table, as the guide writes one.
+    manifest["definitions"]["probe_stream"] = {
+        "type": "DeclarativeStream",
+        "primary_key": "id",
+        "schema_loader": {"type": "InlineSchemaLoader", "schema": {
+            "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+            "additionalProperties": True, "properties": {"id": {"type": "string"}}}},
+        "retriever": {
+            "type": "SimpleRetriever",
+            "requester": {
+                "$ref": "#/definitions/requester",
+                "authenticator": {"$ref": "#/definitions/credentials", kind: {"$ref": f"#/definitions/{credentials}"}},
+                "error_handler": _component(error_handler),
+                "$parameters": {"token_path": "/oauth/token",
+                                "api_key_name": "api_key" if credentials == "api_key_in_query" else "X-Api-Key"},
+            },
+            "record_selector": _component(record_selector),
+            "paginator": _component(paginator) if paginator else {"type": "NoPagination"},
+        },
     }
     manifest["streams"].append({
         "type": "ConditionalStreams",
         "condition": f"{{{{ config.get('api') == '{PROBE}' }}}}",
         "streams": [{
-            "type": "DeclarativeStream",
-            "primary_key": "id",
-            "schema_loader": {"type": "InlineSchemaLoader", "schema": {
-                "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
-                "additionalProperties": True, "properties": {"id": {"type": "string"}}}},
-            "retriever": retriever,
+            "$ref": "#/definitions/probe_stream",
             "$parameters": {"profile": PROBE, "name": "things", "endpoint_path": "/v1/things",
                             "data_selector": data_selector, "page_size": 2, **parameters},
         }],

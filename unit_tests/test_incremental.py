@@ -197,11 +197,12 @@ INCREMENTAL = [(api, stream.name, stream.cursor) for api in PROFILES for stream 
 
 
 @each("api, stream, cursor", INCREMENTAL, ids=[f"{api}-{stream}" for api, stream, _ in INCREMENTAL])
-@pytest.mark.parametrize("shape", ["stream", "per partition"])
+@pytest.mark.parametrize("shape", ["stream", "a partition's", "the global one"])
 def test_a_state_whose_cursor_is_not_a_date_is_refused_naming_the_stream_before_any_request(api, stream, cursor, shape):
-    value = {cursor: "yesterday"}
-    if shape == "per partition":
-        value = {"states": [{"partition": {"id": "p1"}, "cursor": value}], "state": {cursor: "2024-01-01T00:00:00Z"}}
+    bad, good = {cursor: "yesterday"}, {cursor: "2024-01-01T00:00:00Z"}
+    value = {"stream": bad,
+             "a partition's": {"states": [{"partition": {"id": "p1"}, "cursor": bad}], "state": good},
+             "the global one": {"states": [{"partition": {"id": "p1"}, "cursor": good}], "state": bad}}[shape]
     state = StateBuilder().with_stream_state(stream, value).build()
 
     # No request is mocked: one sent would fail the read with another message.
@@ -212,3 +213,14 @@ def test_a_state_whose_cursor_is_not_a_date_is_refused_naming_the_stream_before_
     assert error.message.startswith(f"Stream '{stream}': the state given to this sync cannot be read: its {cursor} "
                                     "'yesterday' is not a date-time"), error.message
     assert records(output) == []
+
+
+def test_a_state_in_another_format_the_cursor_reads_is_honoured(http_mocker):
+    # The check reads the stream's own cursor formats: a cursor value with fractions of a second is one of them.
+    given_token_endpoint(http_mocker, DEFAULT_TOKEN_URLS["payments"])
+    http_mocker.get(EVENTS, hal_page("events", [event("e1", "2024-05-01T00:00:00Z"), event("e2", "2024-06-01T00:00:00Z")]))
+    state = StateBuilder().with_stream_state("events", {"created": "2024-05-15T00:00:00.250000Z"}).build()
+
+    output = read_incremental("payments", "events", state)
+
+    assert record_ids(output, "events") == ["e2"]

@@ -22,17 +22,21 @@ class CursorStateCheck(StateMigration):
     applies a stream's `state_migrations` before building the cursor), so the mistake is said here, as a config
     error, in the package, the manifest-only runtime and the Builder alike.
 
-    Reads the cursor value at the top of the state, in a per-partition state's global `state` and in each of its
-    `states`' `cursor`.
+    The cursor (its field and formats) is the stream's own `incremental_sync`, which the CDK's factory hands every
+    state migration as `declarative_stream`. Reads the cursor value at the top of the state, in a per-partition
+    state's global `state` and in each of its `states`' `cursor`; a state of another shape is left to the CDK.
     """
 
-    cursor_field: str
-    cursor_datetime_formats: List[str]
     config: Config
     parameters: InitVar[Mapping[str, Any]]
+    declarative_stream: Any = None  # the stream's model, as the factory passes it to a state migration
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._field = InterpolatedString.create(self.cursor_field, parameters=parameters).eval(self.config)
+        cursor = getattr(self.declarative_stream, "incremental_sync", None)
+        self._field = InterpolatedString.create(cursor.cursor_field, parameters=parameters).eval(self.config) \
+            if cursor is not None else None
+        formats = list(getattr(cursor, "cursor_datetime_formats", None) or [])
+        self.cursor_datetime_formats: List[str] = formats + [getattr(cursor, "datetime_format", None) or ""]
         self._stream = parameters.get("name", "")
 
     def _values(self, state: Mapping[str, Any]) -> Iterator[Any]:
@@ -40,7 +44,8 @@ class CursorStateCheck(StateMigration):
             yield state[self._field]
         if isinstance(state.get("state"), Mapping) and self._field in state["state"]:
             yield state["state"][self._field]
-        for partition in state.get("states") or []:
+        partitions = state.get("states")
+        for partition in partitions if isinstance(partitions, list) else []:
             cursor = partition.get("cursor") if isinstance(partition, Mapping) else None
             if isinstance(cursor, Mapping) and self._field in cursor:
                 yield cursor[self._field]
@@ -55,7 +60,9 @@ class CursorStateCheck(StateMigration):
         return False
 
     def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
-        for value in self._values(stream_state or {}):
+        if self._field is None or not isinstance(stream_state, Mapping):
+            return False
+        for value in self._values(stream_state):
             if not isinstance(value, str) or not self._readable(value):
                 message = (
                     f"Stream '{self._stream}': the state given to this sync cannot be read: its {self._field} "
