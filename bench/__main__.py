@@ -5,7 +5,7 @@ sandbox's rate limit), so the ratio holds on a busy machine even when the absolu
 
     python -m bench                      # everything (about 10 minutes; 1M records alone take about 5)
     python -m bench --quick              # a smoke run in about a minute: small sizes, one run each, no sweeps
-    python -m bench --only latency,rate  # a subset of: bulk, latency, workers, order, rate, unknown, fanout
+    python -m bench --only latency,rate  # a subset of: bulk, latency, workers, order, rate, unknown, fanout, quota
 """
 
 import argparse
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from bench import bulk, fanout, floors, harness, latency, ratelimit, unknown
+from bench import bulk, fanout, floors, harness, latency, quota, ratelimit, unknown
 
-SECTIONS = ("bulk", "latency", "workers", "order", "rate", "unknown", "fanout")
+SECTIONS = ("bulk", "latency", "workers", "order", "rate", "unknown", "fanout", "quota")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -173,6 +173,15 @@ def run_fanout(table: Table, sizes) -> None:
               growth <= 1.10 and all(r.pages_once for r in results))
 
 
+def run_quota(table: Table, records: int) -> None:
+    for r in [quota.measure(profile, records, log) for profile in quota.FAN_OUT]:
+        table.add("6 quota stop", f"{r.profile}, quota of {r.quota} requests used up mid-sync: first 429 to exit",
+                  f"{r.stop:.1f} s; {r.after} requests after it; "
+                  f"{'the quota said first' if r.said else 'NOT THE QUOTA FIRST'}",
+                  f"discover (start-up and exit) {r.discover_wall:.1f} s", f"{r.ratio:.2f}",
+                  "< 2, quota said first", r.said and r.ratio < 2)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -191,7 +200,7 @@ def main(argv=None) -> int:
     if args.only:
         only = [s.strip() for s in args.only.split(",") if s.strip()]
     else:
-        only = ["bulk", "latency", "rate", "unknown", "fanout"] if args.quick else list(SECTIONS)
+        only = ["bulk", "latency", "rate", "unknown", "fanout", "quota"] if args.quick else list(SECTIONS)
     unknown = set(only) - set(SECTIONS)
     if unknown:
         p.error(f"unknown section(s) {sorted(unknown)}; known: {', '.join(SECTIONS)}")
@@ -224,6 +233,8 @@ def main(argv=None) -> int:
         customers = [int(x) for x in args.customers.split(",")] if args.customers else (
             [2000, 20000] if args.quick else [2000, 200000])
         run_fanout(table, customers)
+    if "quota" in only:
+        run_quota(table, 100 if args.quick else 500)
     elapsed = time.monotonic() - started
 
     print(f"python -m bench {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
