@@ -1,6 +1,7 @@
 """What real APIs do that a kind sandbox does not, met by a default config: stalled connections, parents deleted
 mid-sync, a rate limit nobody configured, an unreachable host. Each test proves its fault happened."""
 
+import re
 import time
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 import sandbox
 from integration_tests.connector import FAN_OUT, PROFILES, records_for, run
 from integration_tests.reliability import assert_read_exactly_what_is_served as _exact
-from integration_tests.reliability import catalog_of, in_parallel
+from integration_tests.reliability import catalog_of, in_parallel, keys_read
 from integration_tests.traits import answered_not_retried, on_https, sign_ins
 
 # Records per profile so each sync makes about 42 data requests (the profile's floor; the page-by-page profiles stop
@@ -238,3 +239,100 @@ def test_check_with_https_on_a_plain_http_port_answers_at_once_naming_the_fix(pr
     setting = "token_url" if auth == sandbox.OAUTH2 else "base_url"
     assert "TLS" in status["message"] and "http://" in status["message"] and setting in status["message"], status
     assert answered_not_retried(result.seconds, good.seconds, profile), (result.seconds, good.seconds)
+
+
+# ---- the manifest-only build meets the same faults -------------------------------------------------------------------
+# Each fault above whose handling is the manifest's components' (timeouts and retries, a deleted parent's 404, a wrong
+# base_url's 404, an HTTP-date Retry-After and quota), against one sandbox for both builds so that the URLs the
+# messages name are the same: source-declarative-manifest with the CDK alone reads what the package reads, warns and
+# fails in its words. (An unknown rate limit: test_retries.py; the faults that answer every request alike:
+# test_broken_apis.py.)
+def _top_level_404(api, profile):
+    config = dict(api.config(profile), base_url=api.url + "/no-such-api")
+    if "token_url" in config["credentials"]:
+        config["credentials"] = dict(config["credentials"], token_url=api.token_url(profile))
+    return config, catalog_of(api, profile, [sandbox.profile(profile).first_stream.name])
+
+
+def _every_child(api, profile):
+    child = next(s.name for s in sandbox.profile(profile).streams if s.parent)
+    return api.config(profile), catalog_of(api, profile, [child])
+
+
+# Stalls: half the URLs' first attempts, each timed out after 2 s, for the documents whose first retry waits a few
+# seconds (accounting's 30 s a retry would take minutes; its stalls are the tests' above).
+QUICK_RETRIES = [p for p in PROFILES if sandbox.profile(p).retry_waits[0] <= 5]
+BOTH_BUILDS = (
+    [("stalled requests", p, dict(stall_rate=0.5), None) for p in QUICK_RETRIES]
+    + [("deleted parents", p, dict(deleted_parents=0.2), None) for p in FAN_OUT]
+    + [("every child's parent deleted", p, dict(deleted_parents=1.0), _every_child) for p in FAN_OUT]
+    + [("404 on a top-level stream", p, {}, _top_level_404) for p in PROFILES]
+    + [("quota as an HTTP-date", "tracking", dict(rate_limit=0.001, retry_after_format="http-date"), None)]
+)
+
+
+def _both_builds(profile, switches, setup, manifest_only):
+    launcher, args = manifest_only
+    with sandbox.start(records=RECORDS[profile], seed=9, latency_ms=10, **switches) as api:
+        config, catalog = setup(api, profile) if setup else (api.config(profile), catalog_of(api, profile))
+        # Stalled requests time out after 2 s instead of the default 60 s: the same retries, sooner.
+        config = dict(config, read_timeout_seconds=2) if "stall_rate" in switches else config
+        results = []
+        for launch in ({}, dict(launcher=launcher, args=args)):
+            api.configure(**{k: v for k, v in switches.items() if k in ("stall_rate", "rate_limit")})  # anew
+            api.reset_stats()
+            results.append((run("read", config, catalog, timeout=600, **launch), api.stats()))
+        (package, package_stats), (built, built_stats) = results
+        if setup is None and ("stall_rate" in switches or "deleted_parents" in switches):
+            for result in (package, built):  # each build read exactly what is served (else its test raises this)
+                _exact(result, api, profile, catalog)
+        return package, built, catalog, package_stats, built_stats
+
+
+def _skipped_parents(result):
+    return [m["log"]["message"] for m in result.of("LOG")
+            if m["log"]["level"] == "WARN" and "skipped the parent at" in m["log"]["message"]]
+
+
+def _without_urls(messages):
+    return {re.sub(r"http://\S+: ", "<url>: ", message) for message in messages}
+
+
+@pytest.fixture(scope="module")
+def both_builds_syncs(manifest_only):
+    return in_parallel({(fault, p): (lambda p=p, s=switches, f=setup: _both_builds(p, s, f, manifest_only))
+                        for fault, p, switches, setup in BOTH_BUILDS}, workers=4)
+
+
+@pytest.mark.parametrize("fault, profile", [(fault, p) for fault, p, *_ in BOTH_BUILDS],
+                         ids=[f"{fault}-{p}" for fault, p, *_ in BOTH_BUILDS])
+def test_the_manifest_only_build_meets_each_fault_with_the_same_records_warnings_and_words(
+        both_builds_syncs, fault, profile):
+    package, built, catalog, package_stats, built_stats = both_builds_syncs[fault, profile]
+
+    # The fault happened to each build.
+    proof = {"stalled requests": "stalled_requests", "quota as an HTTP-date": "responses_429"}.get(fault)
+    if proof:
+        assert package_stats[proof] > 0 and built_stats[proof] > 0, (package_stats, built_stats)
+    elif "deleted" in fault or "404" in fault:
+        assert package_stats["by_status"].get("404", 0) > 0 and built_stats["by_status"].get("404", 0) > 0
+    assert {s: sorted(map(str, keys)) for s, keys in keys_read(built, catalog).items()} == \
+        {s: sorted(map(str, keys)) for s, keys in keys_read(package, catalog).items()}
+    # A deleted parent's warning, one per 404 in each build, in the same words (the parent's URL aside: which
+    # parents a listing finds deleted is the sandbox's draw).
+    if fault == "deleted parents":
+        for result, stats in ((package, package_stats), (built, built_stats)):
+            assert len(_skipped_parents(result)) == stats["by_status"]["404"]
+    assert _without_urls(_skipped_parents(built)) == _without_urls(_skipped_parents(package))
+    assert (package.returncode == 0) == (built.returncode == 0)
+    if package.returncode:
+        # How many children answered 404 before the stream gave up on them, and which one it names, is a race
+        # between the requests in flight.
+        said = {_without_counts(e["message"]): e["failure_type"] for e in built.errors}
+        first = package.errors[0]
+        assert said.get(_without_counts(first["message"])) == first["failure_type"], (first, list(said))
+
+
+def _without_counts(message):
+    message = re.sub(r"each of the first \d+ requests", "each of the first N requests", message)
+    return re.sub(r"\(for example http://\S+\)", "(for example <url>)", message)
