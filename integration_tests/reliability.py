@@ -51,6 +51,21 @@ def keys_served(sandbox_api, profile: str, catalog: Mapping[str, Any]) -> Dict[s
     }
 
 
+def assert_both_builds_alike(package: Run, built: Run, catalog: Mapping[str, Any],
+                             same: Callable[[str], str] = lambda message: message) -> None:
+    """The manifest-only build read the package's records (by primary key, whatever their order) and, when the
+    package failed, failed too and said the package's first error in its words and failure type among its own (it
+    also reports each later failing stream and the CDK's closing summary, which the package logs: run.py). `same`
+    takes out of a message what a race between requests in flight may change."""
+    assert {s: sorted(map(str, keys)) for s, keys in keys_read(built, catalog).items()} == \
+        {s: sorted(map(str, keys)) for s, keys in keys_read(package, catalog).items()}
+    assert (package.returncode == 0) == (built.returncode == 0), (package.errors, built.errors)
+    if package.returncode:
+        said = {same(e["message"]): e["failure_type"] for e in built.errors}
+        first = package.errors[0]
+        assert said.get(same(first["message"])) == first["failure_type"], (first, list(said))
+
+
 def assert_read_exactly_what_is_served(result: Run, sandbox_api, profile: str, catalog: Mapping[str, Any]) -> None:
     """The sync completed and read each stream's primary keys exactly as the API serves them, each once."""
     assert result.returncode == 0 and result.errors == [], (result.errors, result.stderr[-2000:])
