@@ -6,6 +6,7 @@ entrypoint sets it to a temporary directory of its own for each command, in both
 it stops the fan-out memory is not found out by a sync.
 """
 
+import json
 import os
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
@@ -18,7 +19,7 @@ from unit_tests.builders import config
 def test_the_cdks_entrypoint_keeps_the_cache_in_a_temporary_directory_for_the_command(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_REQUEST_CACHE_PATH, raising=False)
     path = tmp_path / "config.json"
-    path.write_text(__import__("json").dumps(config("payments")))
+    path.write_text(json.dumps(config("payments")))
     seen = []
     read_config = SourceAnalytics.read_config
     # read_config runs inside the command, before any stream (and so any cache) is built.
