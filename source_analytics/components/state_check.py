@@ -1,6 +1,7 @@
 """CursorStateCheck: a saved state the stream's cursor cannot read, refused naming the stream and what to do."""
 
 from dataclasses import InitVar, dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterator, List, Mapping
 
 from airbyte_cdk.models import FailureType
@@ -37,6 +38,9 @@ class CursorStateCheck(StateMigration):
             if cursor is not None else None
         formats = list(getattr(cursor, "cursor_datetime_formats", None) or [])
         self.cursor_datetime_formats: List[str] = formats + [getattr(cursor, "datetime_format", None) or ""]
+        # What a value looks like, in the format the cursor writes its state in.
+        written = self.cursor_datetime_formats[-1] or "%Y-%m-%dT%H:%M:%SZ"
+        self._example = DatetimeParser().format(datetime(2024, 1, 1, tzinfo=timezone.utc), written)
         self._stream = parameters.get("name", "")
 
     def _values(self, state: Mapping[str, Any]) -> Iterator[Any]:
@@ -66,7 +70,7 @@ class CursorStateCheck(StateMigration):
             if not isinstance(value, str) or not self._readable(value):
                 message = (
                     f"Stream '{self._stream}': the state given to this sync cannot be read: its {self._field} "
-                    f"{value!r} is not a date-time like 2024-01-01T00:00:00Z. Pass the last state this connector "
+                    f"{value!r} is not a date-time like {self._example}. Pass the last state this connector "
                     "emitted, or clear the stream's state to read it again from start_date."
                 )
                 raise AirbyteTracedException(message=message, internal_message=message,
